@@ -110,3 +110,114 @@ def config(settings: Settings) -> None:
     for key, value in settings.model_dump(mode="json").items():
         shown = "***" if key in {"llm_api_key", "auth"} and value else value
         out.print(f"{key} = {json.dumps(shown)}", highlight=False)
+
+
+def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--since", help="Only articles published on or after YYYY-MM-DD.")
+    @click.option("--until", help="Only articles published on or before YYYY-MM-DD.")
+    @click.option("--source", "sources", multiple=True, help="Only sources containing this text (repeatable).")
+    @click.option("--article", "article_ids", multiple=True, help="Only this article id (repeatable).")
+    @click.option("-k", "--passages", "k", type=click.IntRange(1, 50), help="Passages to answer from.")
+    @functools.wraps(func)
+    def wrapper(since: str | None, until: str | None, sources: tuple[str, ...], article_ids: tuple[str, ...],
+                **kwargs: Any) -> Any:  # fmt: skip
+        filters = {"since": since, "until": until, "sources": list(sources), "article_ids": list(article_ids)}
+        return func(filters=filters, **kwargs)
+
+    return wrapper
+
+
+def load_pressroom(settings: Settings) -> Any:
+    from qa.chain import Pressroom
+    from qa.generate import BackendError
+
+    try:
+        return Pressroom(settings)
+    except BackendError as err:
+        fail(str(err))
+
+
+def print_result(result: dict[str, Any]) -> None:
+    out.print(result["answer"], highlight=False)
+    if result.get("note"):
+        out.print(f"[yellow]{result['note']}[/yellow]")
+    if result["refused"]:
+        for p in result["passages"][:3]:
+            out.print(f"  - {p['title']} ({p['source'] or 'unknown'}, {p['date'] or 'undated'}): \"{p['text'][:200]}\"",
+                      highlight=False)  # fmt: skip
+        return
+    for c in result["citations"]:
+        out.print(f"[{c['n']}] {c['title']} ({c['source'] or 'unknown source'}, {c['date'] or 'undated'}): \"{c['quote']}\"",
+                  highlight=False, markup=False)  # fmt: skip
+
+
+def ask_one(pressroom: Any, question: str, history: list[Any], filters: dict[str, Any], k: int | None) -> dict[str, Any]:
+    """The chain's result, or ``{"error": message}`` for a question it cannot take (never a traceback)."""
+    from qa.chain import QuestionError
+    from qa.retrieve import RetrievalError
+
+    try:
+        return pressroom.ask(question, history=history, filters=filters, k=k)
+    except (QuestionError, RetrievalError) as err:
+        return {"question": question, "error": str(err)}
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--batch", type=click.File("r"), help="JSON Lines of {id, question, history}; '-' reads stdin.")
+@filter_options
+@store_options
+def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, filters: dict[str, Any], k: int | None) -> None:
+    """Answer a question from the articles, with citations."""
+    if (question is None) == (batch is None):
+        raise click.UsageError("give a QUESTION or --batch FILE")
+    pressroom = load_pressroom(settings)
+    if batch:
+        failed = False
+        for n, line in enumerate(batch, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line) if line.lstrip().startswith("{") else {"question": line.strip()}
+            except json.JSONDecodeError as err:
+                item = {"id": str(n), "error": f"line {n}: invalid JSON: {err.msg}"}
+            if "error" in item:
+                result = item
+            else:
+                result = ask_one(pressroom, item.get("question", ""), item.get("history") or [], filters, k)
+                result = {"id": str(item.get("id", n)), **result}
+            failed |= "error" in result
+            out.print(json.dumps(result, ensure_ascii=False), highlight=False, soft_wrap=True)
+        sys.exit(1 if failed else 0)
+    result = ask_one(pressroom, question or "", [], filters, k)
+    if as_json:
+        out.print(json.dumps(result, ensure_ascii=False), highlight=False, soft_wrap=True)
+    elif "error" in result:
+        fail(result["error"])
+    else:
+        print_result(result)
+    sys.exit(1 if "error" in result else 0)
+
+
+@main.command()
+@filter_options
+@store_options
+def chat(settings: Settings, filters: dict[str, Any], k: int | None) -> None:
+    """A terminal chat; follow-up questions carry the conversation. Empty line or Ctrl-D ends it."""
+    pressroom = load_pressroom(settings)
+    history: list[dict[str, Any]] = []
+    console.print("Ask about the articles; follow-ups work. An empty line ends the chat.")
+    while True:
+        try:
+            question = click.prompt("you", default="", show_default=False, prompt_suffix="> ")
+        except (EOFError, click.Abort):
+            break
+        if not question.strip():
+            break
+        result = ask_one(pressroom, question, history, filters, k)
+        if "error" in result:
+            console.print(f"[red]{result['error']}[/red]")
+            continue
+        print_result(result)
+        history.append({"question": question, "answer": result.get("short_answer")})

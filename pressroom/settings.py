@@ -88,3 +88,6 @@ class Settings(BaseSettings):
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         # Chroma's telemetry tries the network on every client start; it only costs time here.
         os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        # transformers draws a progress bar for every model load, noise in a CLI's output.
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
