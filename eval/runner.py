@@ -159,7 +159,9 @@ def calibrate(results: list[ItemResult], pressroom: Pressroom) -> tuple[float, f
     """The refusal threshold that best separates answerable from unanswerable items (balanced accuracy), with
     that accuracy. Items refused for a missing name or number stay refused at any threshold."""
     scored = [(r.best_score, r.missing_key_terms, r.answerable) for r in results]
-    candidates = sorted({round(s, 3) for s, _, _ in scored} | {0.0})
+    # Midpoints between neighbouring scores: a threshold on an observed score overfits that very item.
+    values = sorted({s for s, _, _ in scored})
+    candidates = [0.0] + [round((a + b) / 2, 3) for a, b in zip(values, values[1:])]
     best = (pressroom.settings.refusal_threshold, -1.0)
     for threshold in candidates:
         yes = [s >= threshold and not missing for s, missing, a in scored if a]

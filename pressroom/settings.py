@@ -53,7 +53,8 @@ class Settings(BaseSettings):
 
     # --- answering ---------------------------------------------------------------------------
     refusal_threshold: float = Field(
-        0.40, description="Refuse when the best passage's rerank score is below this (see `pressroom eval --calibrate`)."
+        0.505,
+        description="Refuse when the best passage's rerank score is below this; calibrated by `pressroom eval --calibrate`.",
     )
     llm_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = "extractive"
     llm_model: str = ""

@@ -41,7 +41,7 @@ class Pressroom:
     def __init__(self, settings: Settings, store: ArticleStore | None = None) -> None:
         self.settings = settings
         self.search = HybridSearch(settings, store)
-        self.answerer = ExtractiveAnswerer(settings.refusal_threshold, self.search.embedder.embed)
+        self.answerer = ExtractiveAnswerer(settings.refusal_threshold)
         self.llm = make_chat_model(settings)
 
     # --- the steps -------------------------------------------------------------------------------
