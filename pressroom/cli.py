@@ -294,3 +294,30 @@ def eval_command(settings: Settings, questions: Path | None, corpus: tuple[Path,
     if report_dir:
         header = f"{len(items)} questions; corpus: {', '.join(str(p) for p in paths)}"
         out.print(f"report: {write_report(report_dir, rows, results, header)}")
+
+
+@main.command()
+@click.option("--host", help="Interface to bind (default 127.0.0.1; anything else needs --auth).")
+@click.option("--port", type=int, help="Port (default 7860).")
+@click.option("--auth", help="user:password for Gradio's login.")
+@click.option("--ingest", "ingest_paths", multiple=True, type=click.Path(exists=True),
+              help="Ingest these files or folders before opening the chat (repeatable).")  # fmt: skip
+@store_options
+def ui(settings: Settings, host: str | None, port: int | None, auth: str | None, ingest_paths: tuple[str, ...]) -> None:
+    """Open the chat in the browser: streaming answers, sources panel, article upload."""
+    from ui.app import UsageError, launch
+
+    settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port, "auth": auth}.items() if v})
+    if ingest_paths:
+        from ingest.pipeline import Ingestor
+
+        summary = Ingestor(settings).ingest(list(ingest_paths))
+        console.print(f"ingested: {summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, "
+                      f"{len(summary.skipped)} skipped")  # fmt: skip
+        for item in summary.skipped:
+            console.print(f"  skipped {item['path']}: {item['reason']}", highlight=False)
+    try:
+        console.print(f"Pressroom is starting on http://{settings.host}:{settings.port} (Ctrl-C stops it)")
+        launch(settings)
+    except UsageError as err:
+        raise click.UsageError(str(err)) from None

@@ -44,6 +44,14 @@ class Pressroom:
         self.answerer = ExtractiveAnswerer(settings.refusal_threshold)
         self.llm = make_chat_model(settings)
 
+    def warm_up(self) -> None:
+        """Load the models now rather than on the first question (a server's first user should not wait)."""
+        from qa.answer import nlp
+
+        self.search.embedder.embed_query("warm up")
+        nlp()
+        self.search.lexical
+
     # --- the steps -------------------------------------------------------------------------------
 
     def prepare(self, request: dict[str, Any]) -> dict[str, Any]:

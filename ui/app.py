@@ -1,0 +1,254 @@
+"""The Gradio app: a streaming chat whose citations open the cited passage inside its article, plus an upload tab.
+
+Every piece of article text reaches the page through ``html.escape``: a scraped article is untrusted input.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ingest.pipeline import Ingestor
+from ingest.readers import SUPPORTED_SUFFIXES
+from pressroom.settings import Settings
+from qa.chain import Pressroom, QuestionError
+from qa.retrieve import RetrievalError
+
+TITLE = "Pressroom"
+DESCRIPTION = (
+    "Ask questions of your news archive. Every answer quotes the passages it came from: pick a source below an "
+    "answer to read the passage highlighted inside its article."
+)
+EXAMPLES = ["Who announced the pullout of Russian troops from Syria?", "When does the withdrawal begin?"]
+CSS = """
+#source-panel .article-text { white-space: pre-wrap; max-height: 60vh; overflow-y: auto; line-height: 1.5; }
+#source-panel mark { background: #ffe08a; padding: 0 2px; }
+#source-panel .meta { color: #666; font-size: 0.9em; }
+"""
+SCROLL_JS = "() => { const m = document.querySelector('#source-panel mark'); if (m) m.scrollIntoView({block: 'center'}); }"
+
+
+class UsageError(ValueError):
+    """The app cannot start as asked (for example exposed without authentication)."""
+
+
+def source_html(article: Any, start: int, end: int, label: str) -> str:
+    """The article with [start:end] marked; everything escaped, only http(s) links made clickable."""
+    text = article.text
+    meta = " · ".join(html.escape(v) for v in (article.source, article.date) if v)
+    url = article.url or ""
+    link = (
+        f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{html.escape(url)}</a>'
+        if url.lower().startswith(("http://", "https://"))
+        else html.escape(url)
+    )
+    return (
+        f"<h3>{html.escape(article.title)}</h3>"
+        f'<p class="meta">{html.escape(label)}{" · " + meta if meta else ""}{" · " + link if link else ""}</p>'
+        f'<div class="article-text">{html.escape(text[:start])}<mark id="cited-passage">'
+        f"{html.escape(text[start:end])}</mark>{html.escape(text[end:])}</div>"
+    )
+
+
+def source_choices(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(label, target) for each citation, or for the nearest passages of a refusal."""
+    if result["refused"]:
+        return [
+            (f"nearest {p['rank']}: {p['title']}", {"article_id": p["article_id"], "start": p["start"], "end": p["end"]})
+            for p in result["passages"][:5]
+        ]
+    return [
+        (f"[{c['n']}] {c['title']}", {"article_id": c["article_id"], "start": c["start"], "end": c["end"]})
+        for c in result["citations"]
+    ]
+
+
+def answer_markdown(result: dict[str, Any]) -> str:
+    text = html.escape(result["answer"])
+    if result.get("note"):
+        text += f"\n\n_{html.escape(result['note'])}_"
+    lines = [text, ""]
+    if result["refused"]:
+        lines.append("**Nearest passages:**")
+        lines += [f"- {html.escape(p['title'])}: “{html.escape(p['text'][:160])}…”" for p in result["passages"][:3]]
+    else:
+        lines += [f"[{c['n']}] *{html.escape(c['title'])}* ({html.escape(c['source'] or 'unknown source')}, "
+                  f"{html.escape(c['date'] or 'undated')}): “{html.escape(c['quote'])}”" for c in result["citations"]]  # fmt: skip
+    return "\n".join(lines)
+
+
+def stats_markdown(stats: dict[str, Any]) -> str:
+    dates = stats["date_range"]
+    sources = ", ".join(f"{html.escape(k)} ({v})" for k, v in list(stats["sources"].items())[:12])
+    return (
+        f"**{stats['articles']}** articles, **{stats['chunks']}** passages"
+        f"{f', published {dates[0]} to {dates[1]}' if dates else ''}.  \nSources: {sources or '(none)'}  \n"
+        f"Store: `{html.escape(stats['store'])}` ({stats['backend']})"
+    )
+
+
+class App:
+    def __init__(self, pressroom: Pressroom) -> None:
+        self.pressroom = pressroom
+        self.settings = pressroom.settings
+        self.store = pressroom.search.store
+        # One ingest at a time: Chroma takes concurrent writes, but two rebuilds of the BM25 index would race.
+        self._ingest_lock = threading.Lock()
+
+    # --- chat ------------------------------------------------------------------------------------
+
+    def respond(
+        self, message: str, chat: list[dict[str, Any]], turns: list[dict[str, Any]], since: str, until: str,
+        sources: list[str], k: float,
+    ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+        chat = [*chat, {"role": "user", "content": html.escape(message)}, {"role": "assistant", "content": ""}]
+        no_sources = gr.update(choices=[], value=None)
+        request = {"question": message, "history": turns, "k": int(k) or None,
+                   "filters": {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
+                               "sources": sources or []}}  # fmt: skip
+        try:
+            for event in self.pressroom.stream(request):
+                if "token" in event:
+                    chat[-1]["content"] += html.escape(event["token"])
+                    yield chat, turns, [], no_sources, ""
+                elif "result" in event:
+                    result = event["result"]
+                    chat[-1]["content"] = answer_markdown(result)
+                    choices = source_choices(result)
+                    turns = [*turns, {"question": message, "answer": result.get("short_answer")}]
+                    yield (chat, turns, [t for _, t in choices],
+                           gr.update(choices=[(label, i) for i, (label, _) in enumerate(choices)], value=None), "")
+        except (QuestionError, RetrievalError) as err:
+            chat[-1]["content"] = f"⚠️ {html.escape(str(err))}"
+            yield chat, turns, [], no_sources, ""
+
+    def show_source(self, choice: int | None, targets: list[dict[str, Any]]) -> str:
+        if choice is None or not 0 <= int(choice) < len(targets):
+            return ""
+        target = targets[int(choice)]
+        article = self.store.article(target["article_id"])
+        if article is None:
+            return "<p>This article is no longer in the collection.</p>"
+        return source_html(article, int(target["start"]), int(target["end"]), f"source {int(choice) + 1}")
+
+    # --- articles --------------------------------------------------------------------------------
+
+    def ingest(self, files: list[Any] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:
+        if not files:
+            return "Choose one or more files first.", self.stats()
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files]
+        with self._ingest_lock:
+            summary = Ingestor(self.settings, self.store).ingest(
+                paths, progress=lambda done, total: progress(done / max(total, 1), desc="ingesting")
+            )
+            self.pressroom.search.reload()
+        lines = [f"**{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged**, "
+                 f"{len(summary.skipped)} skipped; {summary.chunks_written} passages in {summary.seconds:.1f} s."]  # fmt: skip
+        lines += [f"- skipped `{html.escape(Path(s['path']).name)}`: {html.escape(s['reason'])}" for s in summary.skipped]
+        return "\n".join(lines), self.stats()
+
+    def stats(self) -> str:
+        return stats_markdown(self.store.stats())
+
+    def source_names(self) -> list[str]:
+        return [s for s in self.store.stats()["sources"] if s != "(unknown)"]
+
+    # --- API -------------------------------------------------------------------------------------
+
+    def ask_api(self, question: str, history: list[str] | None = None, since: str = "", until: str = "",
+                source: str = "", k: int = 0) -> dict[str, Any]:  # fmt: skip
+        """The same JSON as `pressroom ask --json`; errors come back as {"question", "error"}."""
+        filters = {"since": since or None, "until": until or None, "sources": [source] if source else []}
+        try:
+            return self.pressroom.ask(question, history=history or [], filters=filters, k=k or None)
+        except (QuestionError, RetrievalError) as err:
+            return {"question": question, "error": str(err)}
+
+    # --- layout ----------------------------------------------------------------------------------
+
+    def build(self) -> gr.Blocks:
+        with gr.Blocks(title=TITLE) as demo:
+            gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
+            turns = gr.State([])
+            targets = gr.State([])
+            with gr.Tab("Ask"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="Conversation", height=480, elem_id="chat")
+                        question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, elem_id="question",
+                                              submit_btn=True)  # fmt: skip
+                        gr.Examples(EXAMPLES, inputs=question)
+                        with gr.Accordion("Filters", open=False):
+                            with gr.Row():
+                                since = gr.Textbox(label="Published since (YYYY-MM-DD)")
+                                until = gr.Textbox(label="Published until (YYYY-MM-DD)")
+                            sources = gr.Dropdown(self.source_names(), multiselect=True, label="Sources")
+                            k = gr.Slider(1, 20, value=self.settings.top_k, step=1, label="Passages to answer from")
+                        clear = gr.Button("New conversation", variant="secondary")
+                    with gr.Column(scale=2):
+                        citation = gr.Radio([], label="Sources of the last answer", elem_id="citations", type="value")
+                        panel = gr.HTML(elem_id="source-panel")
+            with gr.Tab("Add articles"):
+                gr.Markdown(f"Upload articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}); up to "
+                            f"{self.settings.upload_max_mb:g} MB a file. Re-uploading an unchanged article changes nothing.")  # fmt: skip
+                files = gr.File(file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), label="Articles",
+                                elem_id="upload")  # fmt: skip
+                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
+                summary = gr.Markdown(elem_id="ingest-summary")
+                gr.Markdown("### Collection")
+                stats = gr.Markdown(self.stats(), elem_id="stats")
+
+            outputs = [chatbot, turns, targets, citation, question]
+            question.submit(self.respond, [question, chatbot, turns, since, until, sources, k], outputs,
+                            api_visibility="private")  # fmt: skip
+            citation.change(self.show_source, [citation, targets], panel, api_visibility="private").then(
+                None, None, None, js=SCROLL_JS
+            )
+            clear.click(lambda: ([], [], [], gr.update(choices=[], value=None), ""), None,
+                        [chatbot, turns, targets, citation, panel], api_visibility="private")  # fmt: skip
+            ingest_btn.click(self.ingest, files, [summary, stats], api_name="ingest")
+            gr.api(self.ask_api, api_name="ask")
+        return demo
+
+
+def check_exposure(host: str, auth: str | None) -> tuple[str, str] | None:
+    """Gradio auth credentials; refuses to expose the app beyond loopback without them."""
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not sep or not user or not password:
+            raise UsageError("--auth takes user:password")
+        credentials = (user, password)
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and credentials is None:
+        raise UsageError(f"refusing to serve on {host} without authentication: pass --auth user:password")
+    return credentials
+
+
+def launch(settings: Settings, block: bool = True) -> tuple[gr.Blocks, App]:
+    credentials = check_exposure(settings.host, settings.auth)
+    pressroom = Pressroom(settings)
+    pressroom.warm_up()
+    app = App(pressroom)
+    demo = app.build()
+    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=credentials,
+        max_file_size=int(settings.upload_max_mb * 1024 * 1024),
+        prevent_thread_lock=not block,
+        css=CSS,
+        theme=gr.themes.Soft(),
+        quiet=True,
+    )
+    return demo, app
