@@ -15,6 +15,7 @@ from eval.metrics import (
 )  # fmt: skip
 from ingest.pipeline import Ingestor, Summary
 from pressroom.settings import Settings
+from qa.answer import ExtractiveAnswerer
 from qa.chain import Pressroom
 
 PRODUCT = "hybrid+rerank"
@@ -39,7 +40,7 @@ class ItemResult:
     refused: bool | None = None
     citations: list[dict[str, Any]] = field(default_factory=list)
     best_score: float = 0.0
-    missing_key_terms: bool = False
+    refused_at_any_threshold: bool = False
     answer_ms: float = 0.0
     em: float = 0.0
     f1: float = 0.0
@@ -96,8 +97,10 @@ class Runner:
         answered = pressroom.answer({**state, "passages": top})
         result.answer, result.short_answer = answered["answer"], answered["short_answer"]
         result.refused, result.citations = answered["refused"], answered["citations"]
-        result.best_score = top[0].score if top else 0.0
-        result.missing_key_terms = pressroom.answerer.missing_key_terms(item.question, top)
+        result.best_score = pressroom.answerer.evidence(item.question, top) if top else 0.0
+        standalone = state["standalone"]
+        unthresholded = ExtractiveAnswerer(float("-inf"), pressroom.answerer.max_sentences)
+        result.refused_at_any_threshold = unthresholded.answer(standalone.question, top, standalone.context).refused
         result.answer_ms = answered["timings_ms"]["answer"]
         if item.answerable and not result.refused:
             prediction = result.short_answer or strip_markers(result.answer)
@@ -158,7 +161,7 @@ def summarize(results: list[ItemResult], ks: tuple[int, ...] = (1, 3, 5, 10)) ->
 def calibrate(results: list[ItemResult], pressroom: Pressroom) -> tuple[float, float]:
     """The refusal threshold that best separates answerable from unanswerable items (balanced accuracy), with
     that accuracy. Items refused for a missing name or number stay refused at any threshold."""
-    scored = [(r.best_score, r.missing_key_terms, r.answerable) for r in results]
+    scored = [(r.best_score, r.refused_at_any_threshold, r.answerable) for r in results]
     # Midpoints between neighbouring scores: a threshold on an observed score overfits that very item.
     values = sorted({s for s, _, _ in scored})
     candidates = [0.0] + [round((a + b) / 2, 3) for a, b in zip(values, values[1:])]

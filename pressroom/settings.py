@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     torch_threads: int = Field(0, ge=0, description="0 = torch's default (all cores).")
 
     # --- chunking ----------------------------------------------------------------------------
-    chunk_chars: int = Field(700, ge=100, description="Target chunk size in characters.")
-    chunk_overlap_sentences: int = Field(1, ge=0)
+    chunk_chars: int = Field(1000, ge=100, description="Largest chunk in characters (a longer sentence is split).")
+    chunk_overlap_sentences: int = Field(0, ge=0)
     max_article_chars: int = Field(2_000_000, ge=1000, description="Longer articles are skipped.")
     max_file_mb: float = Field(25.0, gt=0, description="Larger files are skipped.")
 
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
 
     # --- answering ---------------------------------------------------------------------------
     refusal_threshold: float = Field(
-        0.505,
+        0.441,
         description="Refuse when the best passage's rerank score is below this; calibrated by `pressroom eval --calibrate`.",
     )
     llm_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = "extractive"

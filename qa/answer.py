@@ -122,9 +122,22 @@ class ExtractiveAnswerer:
 
     def should_refuse(self, question: str, passages: list[Passage]) -> bool:
         """Weak evidence, or a name or number the question asks about that no retrieved passage mentions."""
-        if not passages or passages[0].score < self.refusal_threshold:
+        if not passages or self.evidence(question, passages) < self.refusal_threshold:
             return True
         return self.missing_key_terms(question, passages)
+
+    @staticmethod
+    def evidence(question: str, passages: list[Passage]) -> float:
+        """How well the best passage answers: its rerank score averaged with the share of the question's terms
+        that one of the top passages' sentences holds. A short question against a long passage dilutes the
+        passage's cosine; a sentence holding every asked-about word restores the evidence."""
+        terms = content_terms(question)
+        coverage = max(
+            (len(terms & content_terms(s.text)) / len(terms) for rank, p in enumerate(passages[:3])
+             for s in split_sentences(p, rank)),
+            default=0.0,
+        ) if terms else 0.0  # fmt: skip
+        return 0.5 * passages[0].score + 0.5 * coverage
 
     @staticmethod
     def missing_key_terms(question: str, passages: list[Passage]) -> bool:
@@ -145,6 +158,10 @@ class ExtractiveAnswerer:
         chosen = [best] + [
             s for s in sentences if s is not best and s.score >= 0.6 * best.score and not _overlaps(s, best)
         ][:extra]
+        if self.missing_key_terms(question, [best.passage]):
+            # The answer's own passage must name what the question names: "the population of Peru" is not
+            # answered by a sentence about Kashmir because another passage mentions Peru.
+            return Answer(REFUSAL, True, [])
         citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
         body = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, 1))
         text = f"{short}: {body}" if short else body
