@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -26,25 +27,37 @@ _load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> Any:
+def _load(path: str, quantize: bool) -> Any:
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(path, device="cpu")
+    model = SentenceTransformer(path, device="cpu")
+    if quantize:
+        import torch
+
+        with warnings.catch_warnings():
+            # torch marks eager dynamic quantization deprecated in favour of torchao, which is not installed here.
+            warnings.simplefilter("ignore")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model
 
 
-def load_model(spec: str = "") -> Any:
-    """The SentenceTransformer for ``spec``, loaded once per process however many callers ask (UI threads too)."""
+def load_model(spec: str = "", quantize: bool = False) -> Any:
+    """The SentenceTransformer for ``spec``, loaded once per process however many callers ask (UI threads too).
+
+    ``quantize`` turns its linear layers to int8 (dynamic quantization): about 2x faster on CPU, vectors with a mean
+    cosine of 0.93 to the fp32 ones; see the README's ingest benchmark for what it does to retrieval.
+    """
     with _load_lock:
-        return _load(resolve_model(spec))
+        return _load(resolve_model(spec), quantize)
 
 
 class Embedder:
     """Normalised embeddings in batches; documents and queries share one model instance."""
 
-    def __init__(self, spec: str = "", batch_size: int = 64) -> None:
+    def __init__(self, spec: str = "", batch_size: int = 16, quantize: bool = False) -> None:
         self.spec = spec
         self.batch_size = batch_size
-        self.model = load_model(spec)
+        self.model = load_model(spec, quantize)
 
     @property
     def dimension(self) -> int:
@@ -69,16 +82,17 @@ class Embedder:
 class PressroomEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma's handle on our model, so the collection never falls back to Chroma's downloading default."""
 
-    def __init__(self, model: str = "", batch_size: int = 64) -> None:
+    def __init__(self, model: str = "", batch_size: int = 16, quantize: bool = False) -> None:
         self._model = model
         self._batch_size = batch_size
+        self._quantize = quantize
         self._embedder: Embedder | None = None
 
     @property
     def embedder(self) -> Embedder:
         # Lazy: opening a collection to read stats must not load a model.
         if self._embedder is None:
-            self._embedder = Embedder(self._model, self._batch_size)
+            self._embedder = Embedder(self._model, self._batch_size, self._quantize)
         return self._embedder
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -93,8 +107,10 @@ class PressroomEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def get_config(self) -> dict[str, Any]:
         # The model spec, not a resolved path: a moved virtual environment resolves the packaged model anew.
-        return {"model": self._model, "batch_size": self._batch_size}
+        return {"model": self._model, "batch_size": self._batch_size, "quantize": self._quantize}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> PressroomEmbeddingFunction:
-        return PressroomEmbeddingFunction(config.get("model", ""), int(config.get("batch_size", 64)))
+        return PressroomEmbeddingFunction(
+            config.get("model", ""), int(config.get("batch_size", 16)), bool(config.get("quantize", False))
+        )

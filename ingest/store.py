@@ -68,7 +68,9 @@ class ArticleStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client = make_client(settings)
-        self.embedding_function = PressroomEmbeddingFunction(settings.embedding_model, settings.embed_batch_size)
+        self.embedding_function = PressroomEmbeddingFunction(
+            settings.embedding_model, settings.embed_batch_size, settings.embedding_quantize
+        )
 
     @property
     def location(self) -> str:

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
         "",
         description="Local sentence-transformers folder or hub name; empty = the packaged all-MiniLM-L6-v2.",
     )
+    embedding_quantize: bool = Field(False, description="int8 dynamic quantization of the model (faster, see README).")
     hf_offline: bool = Field(True, description="Set HF_HUB_OFFLINE=1 so nothing is fetched from a hub.")
     embed_batch_size: int = Field(16, ge=1, description="Small batches pad less; 16 measured fastest on 2 cores.")
     torch_threads: int = Field(0, ge=0, description="0 = torch's default (all cores).")

