@@ -76,3 +76,43 @@ def test_shipped_eval_stays_above_the_recorded_floors(tmp_path: Path) -> None:
     baseline = summary["langchain-dense"]
     assert product["hit@1"] > baseline["hit@1"] and product["hit@5"] > baseline["hit@5"]
     assert (report / "report.md").exists() and (report / "recall_at_k.png").stat().st_size > 1000
+
+
+@pytest.mark.slow
+def test_user_questions_on_a_user_corpus_report_bad_lines_and_unknown_gold(tmp_path: Path, monkeypatch) -> None:
+    from eval import runner
+
+    monkeypatch.setattr(runner, "CACHE", tmp_path / "cache")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "a", "question": "Who announced the pullout?", "answers": ["Putin"], '
+                         '"gold_articles": ["putin-syria-pullout"]}\n{oops\n'
+                         '{"id": "b", "question": "Who?", "answers": ["x"], "gold_articles": ["no-such-article"]}\n')
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["eval", "--questions", str(questions), "--corpus", "data/sample", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "line 2: invalid JSON" in result.output and "b: unknown gold article no-such-article" in result.output
+    data = json.loads(out.read_text())
+    assert data["summary"]["hybrid+rerank"]["questions"] == 1 and data["summary"]["hybrid+rerank"]["hit@1"] == 1.0
+
+
+@pytest.mark.slow
+def test_squad_file_runs_end_to_end(tmp_path: Path, monkeypatch) -> None:
+    from eval import runner
+
+    monkeypatch.setattr(runner, "CACHE", tmp_path / "cache")
+    paragraphs = [
+        ("Tartus", "The port of Tartus hosts a Russian naval facility. It was expanded in 2017 to hold eleven ships.",
+         "How many ships can the Tartus facility hold?", "eleven"),
+        ("Reppi", "The Reppi landfill lies on the outskirts of Addis Ababa. A landslide there killed 65 people.",
+         "How many people did the Reppi landslide kill?", "65"),
+    ]  # fmt: skip
+    squad = {"version": "1.1", "data": [
+        {"title": title, "paragraphs": [{"context": context, "qas": [
+            {"id": title, "question": question, "answers": [{"text": answer, "answer_start": context.index(answer)}]}]}]}
+        for title, context, question, answer in paragraphs]}  # fmt: skip
+    (tmp_path / "dev.json").write_text(json.dumps(squad))
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["eval", "--squad", str(tmp_path / "dev.json"), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text())["summary"]["hybrid+rerank"]
+    assert summary["questions"] == 2 and summary["hit@1"] == 1.0

@@ -140,3 +140,32 @@ def test_cli_ask_json_matches_the_contract_and_batch_answers_each_line(news_sett
     assert plain.exit_code == 0 and "[1] Putin baffles allies" in plain.stdout
     empty = runner.invoke(main, ["ask", "", *store])
     assert empty.exit_code == 1 and "empty" in empty.output
+
+
+def test_cli_chat_carries_the_conversation(news_settings: Settings) -> None:
+    result = CliRunner().invoke(
+        main, ["chat", "--store", str(news_settings.store_dir)],
+        input="Who ordered the withdrawal of Russian forces from Syria?\nWhen does it begin?\n\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answers = [line for line in result.stdout.splitlines() if line.startswith("you> ")]
+    assert "Putin" in answers[0] and answers[1].startswith("you> tomorrow")
+
+
+def test_a_configured_cross_encoder_replaces_the_default_rerank(news_settings: Settings, tmp_path) -> None:
+    """No cross-encoder ships here, so one is made from the packaged MiniLM with an untrained head: the point is
+    that the configured model, loaded from a local folder, is what scores the candidates."""
+    from sentence_transformers import CrossEncoder
+
+    from ingest.embedder import resolve_model
+
+    folder = tmp_path / "cross-encoder"
+    CrossEncoder(resolve_model(""), num_labels=1, device="cpu").save(str(folder))
+    settings = news_settings.model_copy(update={"cross_encoder": str(folder)})
+    pressroom = Pressroom(settings)
+    passages = pressroom.search.search("Who announced the pullout?", top_k=5)
+    model = CrossEncoder(str(folder), device="cpu")
+    import numpy as np
+
+    expected = 1 / (1 + np.exp(-model.predict([("Who announced the pullout?", f"{p.title}\n{p.text}") for p in passages])))
+    assert [round(p.score, 5) for p in passages] == [round(float(s), 5) for s in expected]

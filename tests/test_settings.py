@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pressroom.cli import main
+from pressroom.settings import Settings
+
+
+def test_precedence_is_arguments_then_environment_then_toml(tmp_path: Path, monkeypatch) -> None:
+    toml = tmp_path / "pressroom.toml"
+    toml.write_text('top_k = 7\ncollection = "fromtoml"\nrefusal_threshold = 0.3\n')
+    monkeypatch.setenv("PRESSROOM_CONFIG", str(toml))
+    monkeypatch.setenv("PRESSROOM_TOP_K", "9")
+    settings = Settings(collection="fromarg")
+    assert (settings.top_k, settings.collection, settings.refusal_threshold) == (9, "fromarg", 0.3)
+
+
+def test_config_command_shows_settings_and_hides_secrets(monkeypatch) -> None:
+    monkeypatch.setenv("PRESSROOM_LLM_API_KEY", "sk-secret")
+    result = CliRunner().invoke(main, ["config", "--store", "/tmp/somewhere"])
+    assert result.exit_code == 0
+    assert 'store_dir = "/tmp/somewhere"' in result.stdout
+    assert 'llm_api_key = "***"' in result.stdout and "sk-secret" not in result.stdout
+
+
+def test_a_bad_setting_is_a_usage_error(monkeypatch) -> None:
+    monkeypatch.setenv("PRESSROOM_TOP_K", "many")
+    result = CliRunner().invoke(main, ["config"])
+    assert result.exit_code == 2 and "invalid configuration" in result.output
