@@ -204,7 +204,8 @@ class ArticleStore:
                 embeddings=embeddings[start : start + len(part)],
                 metadatas=[{**common, "start": c.start, "end": c.end, "position": c.position} for c in part],
             )
-        stale = [cid for cid in self._chunk_ids_of(article.id) if cid not in set(ids)]
+        keep = set(ids)
+        stale = [cid for cid in self._chunk_ids_of(article.id) if cid not in keep]
         self._delete_chunks(stale)
         mean = embeddings.mean(axis=0)
         self.articles.upsert(
