@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ingest.chunking import Chunk, chunk_article
 from ingest.clean import clean_text
 from ingest.embedder import Embedder
@@ -19,7 +21,9 @@ from pressroom.settings import Settings
 
 # Bump when cleaning or chunking changes meaning, so stored articles are rebuilt rather than judged unchanged.
 PIPELINE_VERSION = "1"
-ARTICLES_PER_BATCH = 128
+# Larger batches sort more chunks by length (less padding) and write in fewer calls; 512 articles of news are
+# about 2,000 chunks, a few MB of vectors.
+ARTICLES_PER_BATCH = 512
 
 Progress = Callable[[int, int], None]
 
@@ -139,11 +143,12 @@ class Ingestor:
                 # One encode call per batch: sentence-transformers sorts by length across it, padding less.
                 inputs = [embedding_input(s.title, c) for s, chunks in todo for c in chunks]
                 vectors = self.embedder.embed(inputs)
-                offset = 0
-                for stored, chunks in todo:
-                    self.store.write_article(stored, chunks, vectors[offset : offset + len(chunks)])
-                    offset += len(chunks)
-                    summary.chunks_written += len(chunks)
+                offsets = np.cumsum([0] + [len(chunks) for _, chunks in todo])
+                self.store.write_articles(
+                    [(stored, chunks, vectors[a:b]) for (stored, chunks), a, b in zip(todo, offsets, offsets[1:])],
+                    replacing={s.id for s, _ in todo if s.id in existing},
+                )
+                summary.chunks_written += len(inputs)
                 changed = True
             done += len(batch)
             if progress:
