@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -124,8 +125,6 @@ class Runner:
 
 
 def strip_markers(text: str | None) -> str:
-    import re
-
     return re.sub(r"\s*\[\d+\]", "", text or "")
 
 

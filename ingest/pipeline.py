@@ -63,15 +63,13 @@ class Ingestor:
     def __init__(self, settings: Settings, store: ArticleStore | None = None) -> None:
         self.settings = settings
         self.store = store or ArticleStore(settings)
-        self._embedder: Embedder | None = None
         # Files that exist but failed to read (wholly or in part) in the current run; prune spares their articles.
         self._unreadable: set[str] = set()
 
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = self.store.embedding_function.embedder
-        return self._embedder
+        # The store's embedding function loads the model lazily, once, and shares it with Chroma.
+        return self.store.embedding_function.embedder
 
     def prepare(self, items: Iterable[Article | Skipped], summary: Summary) -> list[tuple[Article, str]]:
         """Cleaned articles to consider, bad ones moved to the summary's skipped list."""

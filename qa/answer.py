@@ -121,10 +121,8 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def should_refuse(self, question: str, passages: list[Passage]) -> bool:
-        """Weak evidence, or a name or number the question asks about that no retrieved passage mentions."""
-        if not passages or self.evidence(question, passages) < self.refusal_threshold:
-            return True
-        return self.missing_key_terms(question, passages)
+        """Weak evidence; a name missing from the answer's own passage is checked once that passage is chosen."""
+        return not passages or self.evidence(question, passages) < self.refusal_threshold
 
     @staticmethod
     def evidence(question: str, passages: list[Passage]) -> float:
@@ -140,8 +138,8 @@ class ExtractiveAnswerer:
         return 0.5 * passages[0].score + 0.5 * coverage
 
     @staticmethod
-    def missing_key_terms(question: str, passages: list[Passage]) -> bool:
-        haystack = " ".join(f"{p.title} {p.text}" for p in passages).lower()
+    def missing_key_terms(question: str, passage: Passage) -> bool:
+        haystack = f"{passage.title} {passage.text}".lower()
         return any(key not in haystack for key in key_terms(question))
 
     def answer(self, question: str, passages: list[Passage], context: str = "") -> Answer:
@@ -158,7 +156,7 @@ class ExtractiveAnswerer:
         chosen = [best] + [
             s for s in sentences if s is not best and s.score >= 0.6 * best.score and not _overlaps(s, best)
         ][:extra]
-        if self.missing_key_terms(question, [best.passage]):
+        if self.missing_key_terms(question, best.passage):
             # The answer's own passage must name what the question names: "the population of Peru" is not
             # answered by a sentence about Kashmir because another passage mentions Peru.
             return Answer(REFUSAL, True, [])
