@@ -148,8 +148,10 @@ def test_cli_chat_carries_the_conversation(news_settings: Settings) -> None:
         input="Who ordered the withdrawal of Russian forces from Syria?\nWhen does it begin?\n\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    answers = [line for line in result.stdout.splitlines() if line.startswith("you> ")]
-    assert "Putin" in answers[0] and answers[1].startswith("you> tomorrow")
+    lines = result.stdout.splitlines()
+    # CliRunner echoes each typed question after the prompt; the answer is the line after it.
+    answers = [lines[i + 1] for i, line in enumerate(lines[:-1]) if line.startswith("you> ")]
+    assert answers[0].startswith("Putin") and answers[1].startswith("tomorrow")
 
 
 def test_a_configured_cross_encoder_replaces_the_default_rerank(news_settings: Settings, tmp_path) -> None:
