@@ -42,7 +42,19 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PressroomGroup(click.Group):
+    """Turns a store that cannot be opened or reached into one clear line and exit 1, for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ingest.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as err:
+            fail(str(err))
+
+
+@click.group(cls=PressroomGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pressroom")
 def main() -> None:
     """Ask questions of a news archive; every answer cites the passages it came from."""
@@ -58,18 +70,14 @@ def ingest(settings: Settings, paths: tuple[str, ...], prune: bool, as_json: boo
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ingest.pipeline import Ingestor
-    from ingest.store import StoreError
 
-    try:
-        ingestor = Ingestor(settings)
-        with Progress(
-            TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=console, transient=True, disable=as_json,
-        ) as bar:  # fmt: skip
-            task = bar.add_task("ingest", total=None)
-            summary = ingestor.ingest(paths, prune=prune, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    except StoreError as err:
-        fail(str(err))
+    ingestor = Ingestor(settings)
+    with Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=as_json,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("ingest", total=None)
+        summary = ingestor.ingest(paths, prune=prune, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if as_json:
         out.print(summary.to_json(), highlight=False)
     else:

@@ -27,3 +27,11 @@ def test_a_bad_setting_is_a_usage_error(monkeypatch) -> None:
     monkeypatch.setenv("PRESSROOM_TOP_K", "many")
     result = CliRunner().invoke(main, ["config"])
     assert result.exit_code == 2 and "invalid configuration" in result.output
+
+
+def test_an_unreachable_chroma_server_is_one_clear_line() -> None:
+    for args in (["stats"], ["ingest", "data/sample"], ["ask", "Who?"]):
+        result = CliRunner().invoke(main, [*args, "--chroma-url", "http://127.0.0.1:1"])
+        assert result.exit_code == 1, args
+        assert "cannot reach the Chroma server at http://127.0.0.1:1" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
