@@ -179,7 +179,9 @@ class ArticleStore:
 
     # --- writes ----------------------------------------------------------------------------------
 
-    def write_articles(self, batch: Sequence[tuple[StoredArticle, Sequence[Chunk], np.ndarray]], replacing: set[str]) -> None:
+    def write_articles(
+        self, batch: Sequence[tuple[StoredArticle, Sequence[Chunk], np.ndarray]], replacing: set[str]
+    ) -> None:
         """Write many articles' chunks, drop stale chunks of the ``replacing`` ones, then write their records.
 
         Records go last, so an interrupted write leaves articles whose hash is missing or old, and the next run
@@ -190,9 +192,12 @@ class ArticleStore:
         documents: list[str] = []
         metadatas: list[dict[str, Any]] = []
         vectors: list[np.ndarray] = []
+        commons: list[dict[str, Any]] = []
         for article, chunks, embeddings in batch:
-            common = metadata_of(article_id=article.id, title=article.title, source=article.source,
-                                 date=article.date, date_int=date_int(article.date), url=article.url)  # fmt: skip
+            common = metadata_of(title=article.title, source=article.source, date=article.date,
+                                 date_int=date_int(article.date), url=article.url)  # fmt: skip
+            commons.append(common)
+            common = {**common, "article_id": article.id}
             ids += [c.id for c in chunks]
             documents += [c.text for c in chunks]
             metadatas += [{**common, "start": c.start, "end": c.end, "position": c.position} for c in chunks]
@@ -214,10 +219,9 @@ class ArticleStore:
                 documents=[a.text for a, _, _ in part],
                 embeddings=[m / (np.linalg.norm(m) or 1.0) for m in means[start : start + len(part)]],
                 metadatas=[
-                    metadata_of(title=a.title, source=a.source, date=a.date, date_int=date_int(a.date), url=a.url,
-                                content_hash=a.content_hash, n_chunks=len(chunks), origin=a.origin)
-                    for a, chunks, _ in part
-                ],  # fmt: skip
+                    {**common, "content_hash": a.content_hash, "n_chunks": len(chunks), "origin": a.origin}
+                    for (a, chunks, _), common in zip(part, commons[start : start + len(part)])
+                ],
             )
 
     def delete_article(self, article_id: str) -> None:

@@ -151,15 +151,15 @@ class ExtractiveAnswerer:
         best, short = sentences[0], None
         if kind:
             best, short = self.find_span(question, kind, sentences[:6])
+        if self.missing_key_terms(question, best.passage):
+            # The answer's own passage must name what the question names: "the population of Peru" is not
+            # answered by a sentence about Kashmir because another passage mentions Peru.
+            return Answer(REFUSAL, True, [])
         # A short answer stands on the one sentence that holds it; extra sentences would only dilute its citation.
         extra = 0 if short else self.max_sentences - 1
         chosen = [best] + [
             s for s in sentences if s is not best and s.score >= 0.6 * best.score and not _overlaps(s, best)
         ][:extra]
-        if self.missing_key_terms(question, best.passage):
-            # The answer's own passage must name what the question names: "the population of Peru" is not
-            # answered by a sentence about Kashmir because another passage mentions Peru.
-            return Answer(REFUSAL, True, [])
         citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
         body = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, 1))
         text = f"{short}: {body}" if short else body

@@ -71,15 +71,27 @@ class Pressroom:
 
     def answer(self, state: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
-        answer = self._answer(state["standalone"], state["passages"])
+        *_, answer = self._answer_tokens(state["standalone"], state["passages"])
         return self._result(state, answer, (time.perf_counter() - t0) * 1000)
 
-    def _answer(self, standalone: Standalone, passages: list[Passage]) -> Answer:
+    def _answer_tokens(self, standalone: Standalone, passages: list[Passage]) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is produced, and last the (verified) Answer itself.
+
+        One path for `ask` and the live display: extractive when there is no LLM or the evidence is too weak;
+        otherwise the model's raw tokens, whose reply is then checked against the passages.
+        """
         extractive = self.answerer.answer(standalone.question, passages, standalone.context)
         if self.llm is None or extractive.refused:
-            return extractive
-        reply = str(self.llm.invoke(messages(standalone.query, passages)).content)
-        return self._checked(reply, passages, extractive)
+            for word in extractive.text.split(" "):
+                yield word + " "
+            yield extractive
+            return
+        reply = ""
+        for chunk in self.llm.stream(messages(standalone.query, passages)):
+            token = str(chunk.content)
+            reply += token
+            yield token
+        yield self._checked(reply, passages, extractive)
 
     @staticmethod
     def _checked(reply: str, passages: list[Passage], extractive: Answer) -> Answer:
@@ -133,17 +145,8 @@ class Pressroom:
         state = self.retrieve(self.prepare(request))
         yield {"passages": state["passages"]}
         t0 = time.perf_counter()
-        standalone: Standalone = state["standalone"]
-        extractive = self.answerer.answer(standalone.question, state["passages"], standalone.context)
-        if self.llm is None or extractive.refused:
-            answer = extractive
-            for word in answer.text.split(" "):
-                yield {"token": word + " "}
-        else:
-            reply = ""
-            for chunk in self.llm.stream(messages(standalone.query, state["passages"])):
-                token = str(chunk.content)
-                reply += token
-                yield {"token": token}
-            answer = self._checked(reply, state["passages"], extractive)
-        yield {"result": self._result(state, answer, (time.perf_counter() - t0) * 1000)}
+        for item in self._answer_tokens(state["standalone"], state["passages"]):
+            if isinstance(item, Answer):
+                yield {"result": self._result(state, item, (time.perf_counter() - t0) * 1000)}
+            else:
+                yield {"token": item}

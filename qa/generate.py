@@ -99,9 +99,9 @@ def verify(reply: str, passages: list[Passage]) -> Answer | None:
         claim = re.sub(r"\s+([.!?,;:])", r"\1", _MARKER.sub("", sentence)).strip()
         markers: list[str] = []
         for number in dict.fromkeys(int(m) for m in _MARKER.findall(sentence)):
-            candidates = sentences_of.get(number, [])
-            best = max(candidates, key=lambda s: support(claim, s), default=None)
-            if best is None or support(claim, best) < SUPPORT_THRESHOLD:
+            score, best = max(((support(claim, s), s) for s in sentences_of.get(number, [])),
+                              key=lambda pair: pair[0], default=(0.0, None))  # fmt: skip
+            if best is None or score < SUPPORT_THRESHOLD:
                 continue
             existing = next((c for c in citations if (c.chunk_id, c.start) == (best.passage.chunk_id, best.start)), None)
             if existing is None:

@@ -73,7 +73,8 @@ def test_the_chain_verifies_llm_replies_and_falls_back_to_extractive(reply: str,
     from qa.followup import Standalone
 
     chain = FakePressroom([reply])
-    answer = chain._answer(Standalone("Who announced the pullout?", "Who announced the pullout?", ""), passages())
+    question = Standalone("Who announced the pullout?", "Who announced the pullout?", "")
+    *_, answer = chain._answer_tokens(question, passages())
     assert answer.note == note
     if expected_text:
         assert answer.text == expected_text
