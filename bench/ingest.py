@@ -92,12 +92,12 @@ def run_baseline(csv_path: Path, store: Path) -> dict:
             "embedded_chars": sum(len(c.page_content) for c in chunks), **hits(ranked, [g for _, g in qs])}  # fmt: skip
 
 
-def run_pressroom(csv_path: Path, store: Path, quantize: bool = False) -> dict:
+def run_pressroom(csv_path: Path, store: Path, backend: str, precision: str) -> dict:
     from ingest.pipeline import Ingestor
     from pressroom.settings import Settings
     from qa.retrieve import HybridSearch
 
-    settings = Settings(store_dir=store, embedding_quantize=quantize)
+    settings = Settings(store_dir=store, embedding_backend=backend, embedding_precision=precision)
     started = time.perf_counter()
     summary = Ingestor(settings).ingest([csv_path])
     seconds = time.perf_counter() - started
@@ -114,21 +114,45 @@ def run_pressroom(csv_path: Path, store: Path, quantize: bool = False) -> dict:
             **{f"hybrid {k}": v for k, v in hits(product, golds).items()}}  # fmt: skip
 
 
-SIDES = ("baseline", "pressroom", "pressroom-int8")
+# Pressroom's sides: the default (OpenVINO int8), OpenVINO bf16, and torch fp32 (the baseline's engine and precision,
+# the reference the others' vectors are compared with).
+PRESSROOM = {"pressroom": ("openvino", "int8"), "pressroom-bf16": ("openvino", "bf16"), "pressroom-torch": ("torch", "fp32")}
+SIDES = ("baseline", *PRESSROOM)
+REFERENCE = "pressroom-torch"
 
 
 def child(side: str, csv_path: Path, store: Path) -> None:
     if side == "baseline":
         result = run_baseline(csv_path, store)
     else:
-        result = run_pressroom(csv_path, store, quantize=side == "pressroom-int8")
+        result = run_pressroom(csv_path, store, *PRESSROOM[side])
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(result))
+
+
+def vector_fidelity(folder: Path, sides: list[str]) -> dict[str, tuple[float, float]]:
+    """Mean and least cosine between each side's vector for a chunk and the torch fp32 one for the same chunk."""
+    import chromadb
+    import numpy as np
+
+    def vectors(side: str) -> dict[str, np.ndarray]:
+        collection = chromadb.PersistentClient(str(folder / side)).get_collection("pressroom_chunks")
+        got = collection.get(include=["embeddings"])
+        return dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+
+    reference = vectors(REFERENCE)
+    out = {}
+    for side in sides:
+        mine = vectors(side)
+        cosines = np.array([float(mine[i] @ reference[i]) for i in mine.keys() & reference.keys()])
+        out[side] = (float(cosines.mean()), float(cosines.min()))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, help="only the first N rows of NewsArticles")
+    parser.add_argument("--sides", nargs="+", choices=SIDES[1:], default=list(SIDES[1:]), help="Pressroom sides to run")
     parser.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
@@ -140,13 +164,15 @@ def main() -> None:
         folder = Path(tmp)
         csv_path = corpus(args.limit, folder)
         results = {}
-        for side in SIDES:
+        sides = ["baseline", *args.sides]
+        for side in sides:
             proc = subprocess.run([sys.executable, __file__, "--child", side, "--csv", str(csv_path),
                                    "--store", str(folder / side)], capture_output=True, text=True)  # fmt: skip
             line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
             if line is None:
                 sys.exit(f"{side} run failed:\n{proc.stderr[-3000:]}")
             results[side] = json.loads(line[7:])
+        fidelity = vector_fidelity(folder, [s for s in args.sides if s != REFERENCE]) if REFERENCE in sides else {}
     base = results["baseline"]
     rows = [
         ("articles", "articles", "{:.0f}"), ("chunks embedded", "chunks", "{:.0f}"),
@@ -159,7 +185,7 @@ def main() -> None:
         side["chunks/s"] = side["chunks"] / side["seconds"]
         side["articles/s"] = side["articles"] / side["seconds"]
         side["embedded_chars"] = side["embedded_chars"] / 1e6
-    others = [s for s in SIDES if s != "baseline"]
+    others = [s for s in sides if s != "baseline"]
     print(f"| ingest of {base['articles']} NewsArticles | LangChain baseline | " + " | ".join(others) + " |")
     print("|---|---|" + "---|" * len(others))
     for label, key, fmt in rows:
@@ -169,6 +195,10 @@ def main() -> None:
     print("| re-ingest, nothing changed (s) | – | " + " | ".join(f"{results[s]['reingest_seconds']:.1f}" for s in others) + " |")
     print("| hybrid+rerank article hit@1 / hit@5 | – | "
           + " | ".join(f"{results[s]['hybrid hit@1']:.3f} / {results[s]['hybrid hit@5']:.3f}" for s in others) + " |")
+    if fidelity:
+        print(f"| chunk vectors' cosine to {REFERENCE}'s, mean / min | – | "
+              + " | ".join(f"{fidelity[s][0]:.4f} / {fidelity[s][1]:.4f}" if s in fidelity else "1 / 1" for s in others)
+              + " |")
 
 
 if __name__ == "__main__":

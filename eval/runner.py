@@ -52,8 +52,8 @@ def corpus_store(paths: list[Path], settings: Settings, cache: Path = CACHE) -> 
     """A store holding exactly ``paths``, cached under a key of the paths and the chunking settings; ingest
     is idempotent, so a cached store only embeds what changed."""
     key = hashlib.sha1(
-        "|".join([*(str(p.resolve()) for p in paths), settings.embedding_model, str(settings.embedding_quantize),
-                  str(settings.chunk_chars),
+        "|".join([*(str(p.resolve()) for p in paths), settings.embedding_model, settings.embedding_backend,
+                  settings.embedding_precision, str(settings.chunk_chars),
                   str(settings.chunk_overlap_sentences)]).encode()  # fmt: skip
     ).hexdigest()[:16]
     store_settings = settings.model_copy(update={"store_dir": cache / key, "chroma_url": None})

@@ -1,15 +1,16 @@
-"""The one sentence-transformers model of the process, and the Chroma embedding function that wraps it."""
+"""The one embedding model of the process, and the Chroma embedding function that wraps it."""
 
 from __future__ import annotations
 
 import threading
-import warnings
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
+
+from ingest.encoders import Backend, Encoder, Precision, load_encoder
 
 
 def resolve_model(spec: str) -> str:
@@ -27,52 +28,34 @@ _load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _load(path: str, quantize: bool) -> Any:
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(path, device="cpu")
-    if quantize:
-        import torch
-
-        with warnings.catch_warnings():
-            # torch marks eager dynamic quantization deprecated in favour of torchao, which is not installed here.
-            warnings.simplefilter("ignore")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    return model
+def _load(path: str, backend: Backend, precision: Precision) -> Encoder:
+    return load_encoder(path, backend, precision)
 
 
-def load_model(spec: str = "", quantize: bool = False) -> Any:
-    """The SentenceTransformer for ``spec``, loaded once per process however many callers ask (UI threads too).
-
-    ``quantize`` turns its linear layers to int8 (dynamic quantization): about 2x faster on CPU, vectors with a mean
-    cosine of 0.93 to the fp32 ones; see the README's ingest benchmark for what it does to retrieval.
-    """
+def load_model(spec: str = "", backend: Backend = "openvino", precision: Precision = "int8") -> Encoder:
+    """The encoder for ``spec``, loaded once per process however many callers ask (UI threads too)."""
     with _load_lock:
-        return _load(resolve_model(spec), quantize)
+        return _load(resolve_model(spec), backend, precision)
 
 
 class Embedder:
     """Normalised embeddings in batches; documents and queries share one model instance."""
 
-    def __init__(self, spec: str = "", batch_size: int = 16, quantize: bool = False) -> None:
+    def __init__(
+        self, spec: str = "", batch_size: int = 8, backend: Backend = "openvino", precision: Precision = "int8"
+    ) -> None:
         self.spec = spec
         self.batch_size = batch_size
-        self.model = load_model(spec, quantize)
+        self.encoder = load_model(spec, backend, precision)
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.encoder.model.get_embedding_dimension())
 
     def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
+        return self.encoder.encode(texts, self.batch_size, show_progress)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
@@ -82,17 +65,20 @@ class Embedder:
 class PressroomEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma's handle on our model, so the collection never falls back to Chroma's downloading default."""
 
-    def __init__(self, model: str = "", batch_size: int = 16, quantize: bool = False) -> None:
+    def __init__(
+        self, model: str = "", batch_size: int = 8, backend: Backend = "openvino", precision: Precision = "int8"
+    ) -> None:
         self._model = model
         self._batch_size = batch_size
-        self._quantize = quantize
+        self._backend: Backend = backend
+        self._precision: Precision = precision
         self._embedder: Embedder | None = None
 
     @property
     def embedder(self) -> Embedder:
         # Lazy: opening a collection to read stats must not load a model.
         if self._embedder is None:
-            self._embedder = Embedder(self._model, self._batch_size, self._quantize)
+            self._embedder = Embedder(self._model, self._batch_size, self._backend, self._precision)
         return self._embedder
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -107,10 +93,17 @@ class PressroomEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def get_config(self) -> dict[str, Any]:
         # The model spec, not a resolved path: a moved virtual environment resolves the packaged model anew.
-        return {"model": self._model, "batch_size": self._batch_size, "quantize": self._quantize}
+        return {
+            "model": self._model, "batch_size": self._batch_size, "backend": self._backend, "precision": self._precision,
+        }  # fmt: skip
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> PressroomEmbeddingFunction:
+        # Stores written before backends were a setting recorded torch, quantized or not.
+        legacy = {"backend": "torch", "precision": "int8" if config.get("quantize") else "fp32"}
         return PressroomEmbeddingFunction(
-            config.get("model", ""), int(config.get("batch_size", 16)), bool(config.get("quantize", False))
+            config.get("model", ""),
+            int(config.get("batch_size", 8)),
+            config.get("backend", legacy["backend"]),
+            config.get("precision", legacy["precision"]),
         )

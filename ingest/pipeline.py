@@ -48,8 +48,9 @@ class Summary:
 
 def content_hash(article: Article, text: str, settings: Settings) -> str:
     key = json.dumps(
-        [PIPELINE_VERSION, settings.embedding_model, settings.embedding_quantize, settings.chunk_chars,
-         settings.chunk_overlap_sentences, article.title, text, article.source, article.date, article.url],
+        [PIPELINE_VERSION, settings.embedding_model, settings.embedding_backend, settings.embedding_precision,
+         settings.chunk_chars, settings.chunk_overlap_sentences, article.title, text, article.source, article.date,
+         article.url],
     )  # fmt: skip
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 

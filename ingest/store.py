@@ -69,7 +69,7 @@ class ArticleStore:
         self.settings = settings
         self.client = make_client(settings)
         self.embedding_function = PressroomEmbeddingFunction(
-            settings.embedding_model, settings.embed_batch_size, settings.embedding_quantize
+            settings.embedding_model, settings.embed_batch_size, settings.embedding_backend, settings.embedding_precision
         )
 
     @property

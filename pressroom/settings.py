@@ -33,10 +33,14 @@ class Settings(BaseSettings):
         "",
         description="Local sentence-transformers folder or hub name; empty = the packaged all-MiniLM-L6-v2.",
     )
-    embedding_quantize: bool = Field(False, description="int8 dynamic quantization of the model (faster, see README).")
+    embedding_backend: Literal["openvino", "torch"] = Field(
+        "openvino", description="What runs the model: OpenVINO (faster on CPU) or torch (sentence-transformers as is)."
+    )
+    embedding_precision: Literal["int8", "bf16", "fp32"] = Field(
+        "int8", description="int8 weights with dynamic activation quantization, bfloat16, or full fp32 (see README)."
+    )
     hf_offline: bool = Field(True, description="Set HF_HUB_OFFLINE=1 so nothing is fetched from a hub.")
-    embed_batch_size: int = Field(16, ge=1, description="Small batches pad less; 16 measured fastest on 2 cores.")
-    torch_threads: int = Field(0, ge=0, description="0 = torch's default (all cores).")
+    embed_batch_size: int = Field(8, ge=1, description="Small batches pad less; 8 measured fastest on 2 cores.")
 
     # --- chunking ----------------------------------------------------------------------------
     chunk_chars: int = Field(1000, ge=100, description="Largest chunk in characters (a longer sentence is split).")
