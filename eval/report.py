@@ -15,16 +15,17 @@ def markdown_table(rows: dict[str, dict[str, Any]]) -> str:
     columns = [c for c in TABLE_COLUMNS if any(c in row for row in rows.values())]
     lines = ["| config | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
     for mode, row in rows.items():
-        cells = [_fmt(row.get(c)) for c in columns]
+        cells = [_fmt(row.get(c), c) for c in columns]
         lines.append(f"| {mode} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, column: str) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.1f}" if value >= 10 else f"{value:.3f}"
+        # Milliseconds to a tenth; rates and scores (all within 0..1) to three decimals.
+        return f"{value:.1f}" if column.endswith("_ms") else f"{value:.3f}"
     return str(value)
 
 

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from eval.dataset import SHIPPED_QUESTIONS, load_items, squad_to_corpus
 from eval.metrics import exact_match, mrr_at, ndcg_at, normalize, token_f1
+from eval.report import markdown_table
 from ingest.store import ArticleStore
 from pressroom.cli import main
 from pressroom.settings import Settings
@@ -21,6 +22,11 @@ def test_squad_normalisation_and_scores() -> None:
     assert token_f1("Vladimir Putin said", ["Putin"]) == pytest.approx(0.5)
     assert mrr_at(["a", "b", "c"], {"c"}) == pytest.approx(1 / 3)
     assert ndcg_at(["x", "a"], {"a"}) == pytest.approx(1 / 1.5849625)
+
+
+def test_report_table_gives_milliseconds_a_tenth_and_scores_three_decimals() -> None:
+    table = markdown_table({"dense": {"hit@1": 0.5, "retrieve_p50_ms": 6.634, "total_p95_ms": 113.14}})
+    assert table.splitlines()[-1] == "| dense | 0.500 | 6.6 | 113.1 |"
 
 
 def test_shipped_set_is_well_formed() -> None:
