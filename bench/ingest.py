@@ -4,7 +4,7 @@ Baseline: RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings (the
 Chroma.from_documents. Each side runs in its own child process (so peak RSS is its own), into a fresh store, then
 answers the eval set's News100 questions with its own retrieval to show quality did not buy the speed.
 
-    .venv/bin/python bench/ingest.py                 # all 3,824 articles (about 20 minutes on 2 cores)
+    .venv/bin/python bench/ingest.py                 # all 3,824 articles (about 30 minutes on 2 cores)
     .venv/bin/python bench/ingest.py --limit 500     # a quicker look
 """
 

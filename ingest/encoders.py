@@ -81,6 +81,7 @@ class OpenVinoEncoder:
         else:
             config["DYNAMIC_QUANTIZATION_GROUP_SIZE"] = DYNAMIC_QUANTIZATION_GROUP
         self.compiled = ov.Core().compile_model(self._graph(path, precision == "int8", cache), "CPU", config)
+        self._requests = int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
 
     def _tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
         features = self.model.preprocess(texts)
@@ -123,9 +124,10 @@ class OpenVinoEncoder:
         out = np.zeros((len(texts), self.model.get_embedding_dimension()), dtype=np.float32)
         # Longest first, as sentence-transformers does: neighbours in a batch have similar lengths, so little padding.
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        queue = ov.AsyncInferQueue(self.compiled)
-        queue.set_callback(lambda request, rows: out.__setitem__(rows, request.get_output_tensor(0).data))
         starts = range(0, len(texts), batch_size)
+        # One request per stream keeps both cores busy; a lone query needs just one.
+        queue = ov.AsyncInferQueue(self.compiled, min(len(starts), self._requests))
+        queue.set_callback(lambda request, rows: out.__setitem__(rows, request.get_output_tensor(0).data))
         for start in tqdm(starts, disable=not show_progress, desc="embedding", unit="batch"):
             rows = order[start : start + batch_size]
             inputs = self._tokenize([texts[i] for i in rows])
@@ -139,9 +141,11 @@ def _graph_key(path: str, int8: bool) -> str:
     import nncf
     import openvino as ov
 
-    files = sorted(p for p in Path(path).rglob("*") if p.is_file())
-    parts = [str(Path(path).resolve()), ov.__version__, nncf.__version__, "int8" if int8 else "fp32"]
-    parts += [f"{p.relative_to(path)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files]
+    root = Path(path)
+    # A local folder is keyed by its files, so an edited model converts anew; a hub name by the name alone.
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    parts = [str(root.resolve()) if files else path, ov.__version__, nncf.__version__, "int8" if int8 else "fp32"]
+    parts += [f"{p.relative_to(root)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
