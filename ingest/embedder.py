@@ -32,10 +32,19 @@ def _load(path: str, backend: Backend, precision: Precision) -> Encoder:
     return load_encoder(path, backend, precision)
 
 
+class ModelError(RuntimeError):
+    """The configured embedding model cannot be loaded or converted: a configuration problem, not a crash."""
+
+
 def load_model(spec: str = "", backend: Backend = "openvino", precision: Precision = "int8") -> Encoder:
     """The encoder for ``spec``, loaded once per process however many callers ask (UI threads too)."""
     with _load_lock:
-        return _load(resolve_model(spec), backend, precision)
+        try:
+            return _load(resolve_model(spec), backend, precision)
+        except Exception as err:  # sentence-transformers, the hub and OpenVINO each raise their own kinds
+            hint = '; embedding_backend = "torch" runs it without OpenVINO' if backend == "openvino" else ""
+            name = spec or "the packaged all-MiniLM-L6-v2"
+            raise ModelError(f"cannot load embedding model {name} ({backend}, {precision}): {err}{hint}") from err
 
 
 class Embedder:

@@ -43,14 +43,16 @@ def fail(message: str, code: int = 1) -> None:
 
 
 class PressroomGroup(click.Group):
-    """Turns a store that cannot be opened or reached into one clear line and exit 1, for every command."""
+    """Turns a store that cannot be opened or reached, or a model that cannot be loaded, into one clear line and
+    exit 1, for every command."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from ingest.embedder import ModelError
         from ingest.store import StoreError
 
         try:
             return super().invoke(ctx)
-        except StoreError as err:
+        except (StoreError, ModelError) as err:
             fail(str(err))
 
 

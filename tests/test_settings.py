@@ -35,3 +35,14 @@ def test_an_unreachable_chroma_server_is_one_clear_line() -> None:
         assert result.exit_code == 1, args
         assert "cannot reach the Chroma server at http://127.0.0.1:1" in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_model_that_cannot_load_is_one_clear_line_and_nothing_lands(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PRESSROOM_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    store = str(tmp_path / "store")
+    result = CliRunner().invoke(main, ["ingest", "data/sample", "--store", store])
+    assert result.exit_code == 1
+    assert "cannot load embedding model" in result.output and 'embedding_backend = "torch"' in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    stats = CliRunner().invoke(main, ["stats", "--json", "--store", store])
+    assert stats.exit_code == 0 and '"articles": 0' in stats.output
