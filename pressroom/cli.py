@@ -86,7 +86,7 @@ def ingest(settings: Settings, paths: tuple[str, ...], prune: bool, as_json: boo
         out.print(
             f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.removed} removed, {len(summary.skipped)} skipped; {summary.chunks_written} chunks written "
-            f"in {summary.seconds:.1f} s ({summary.chunks_per_second:.0f} chunks/s)"
+            f"in {summary.seconds:.1f} s ({summary.chunks_per_second:.{0 if summary.chunks_per_second >= 10 else 1}f} chunks/s)"
         )
         for item in summary.skipped:
             out.print(f"  skipped {item['path']}: {item['reason']}", highlight=False)
