@@ -16,26 +16,28 @@ from typing import Any
 from ingest.chunking import sentence_spans
 from qa.retrieve import Passage, content_terms
 
-# Entity labels (spaCy's OntoNotes scheme) that answer each question type, most likely first.
-EXPECTED = {
-    "who": ("PERSON", "ORG", "NORP", "GPE"),
-    "when": ("DATE", "TIME", "EVENT"),
-    "where": ("GPE", "LOC", "FAC", "ORG"),
-    "how many": ("CARDINAL", "QUANTITY", "PERCENT", "MONEY"),
-    "how much": ("MONEY", "QUANTITY", "PERCENT", "CARDINAL"),
-    "how long": ("DATE", "TIME", "QUANTITY", "CARDINAL"),
-    "how old": ("DATE", "CARDINAL"),
-    "what year": ("DATE",),
-    "what date": ("DATE",),
-    "what time": ("TIME", "DATE"),
-    "which country": ("GPE",),
-    "which city": ("GPE",),
+# Question types, the phrasing that asks them, and the entity labels (spaCy's OntoNotes scheme) that answer them,
+# most likely first. Earlier types win where phrasings overlap ("how long" before "long").
+_ORGS = r"agency|company|group|organi[sz]ation|party|museum|mint|bank|club|team|firm|newspaper|broadcaster|university"
+_PLACES = r"country|city|state|town|region|province|capital"
+QUESTION_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "how many": (r"how many", ("CARDINAL", "QUANTITY", "PERCENT", "MONEY")),
+    "how much": (r"how much", ("MONEY", "QUANTITY", "PERCENT", "CARDINAL")),
+    "how long": (r"how long", ("DATE", "TIME", "QUANTITY", "CARDINAL")),
+    "how old": (r"how old|what age", ("DATE", "CARDINAL")),
+    "measure": (r"how (?:high|tall|deep|far|fast|big|heavy|large|wide|strong)", ("QUANTITY", "CARDINAL", "PERCENT")),
+    "what year": (r"what year|what date", ("DATE",)),
+    "what time": (r"what time", ("TIME", "DATE")),
+    "nationality": (r"what nationality", ("NORP", "GPE")),
+    "organisation": (rf"(?:which|what) (?:\w+ )?(?:{_ORGS})", ("ORG", "FAC")),
+    "place": (rf"(?:which|what) (?:\w+ )?(?:{_PLACES})", ("GPE", "LOC")),
+    "who": (r"who|whom|whose", ("PERSON", "ORG", "NORP", "GPE")),
+    "when": (r"when", ("DATE", "TIME", "EVENT")),
+    "where": (r"where", ("GPE", "LOC", "FAC", "ORG")),
 }
-_TYPE = re.compile(
-    r"\b(how many|how much|how long|how old|what year|what date|what time|which country|which city|"
-    r"who|whom|whose|when|where)\b",
-    re.I,
-)
+EXPECTED = {kind: labels for kind, (_, labels) in QUESTION_TYPES.items()}
+NUMERIC = {"how many", "how much", "how old", "measure"}
+_TYPE = re.compile("|".join(rf"\b(?P<{k.replace(' ', '_')}>{p})\b" for k, (p, _) in QUESTION_TYPES.items()), re.I)
 REFUSAL = "The articles do not cover this. The nearest passages are listed below."
 
 
@@ -77,10 +79,7 @@ class Sentence:
 
 def question_type(question: str) -> str | None:
     match = _TYPE.search(question)
-    if not match:
-        return None
-    kind = match.group(1).lower()
-    return "who" if kind in {"whom", "whose"} else kind
+    return match.lastgroup.replace("_", " ") if match and match.lastgroup else None
 
 
 _nlp_lock = threading.Lock()
@@ -191,8 +190,11 @@ class ExtractiveAnswerer:
             for token in doc:
                 for term in content_terms(token.text) & terms:
                     anchors.setdefault(term, []).append(token.i)
-            for ent in doc.ents:
+            for ent in _candidates(doc, kind):
                 if ent.label_ not in labels or {w.lower() for w in re.findall(r"\w+", ent.text)} <= asked:
+                    continue
+                if kind in NUMERIC and not (any(t.like_num for t in ent) or re.search(r"\d", ent.text)):
+                    # "At what age...?" is not answered by "Friday", though spaCy calls both DATE.
                     continue
                 distances = [min(min(abs(ent.start - i), abs(ent.end - 1 - i)) for i in where) for where in anchors.values()]
                 proximity = sum(math.exp(-d / 6) for d in distances) / max(len(terms), 1)
@@ -220,8 +222,23 @@ def key_terms(question: str) -> list[str]:
     return terms
 
 
+def _candidates(doc: Any, kind: str) -> list[Any]:
+    """spaCy's entities, plus the age in "at the age of 87" / "aged 87", which its tagger often leaves bare."""
+    spans = list(doc.ents)
+    if kind == "how old":
+        for match in _AGE.finditer(doc.text):
+            # "expand": scraped text glues punctuation to the number ("87.-"), which trimming removes again.
+            span = doc.char_span(*match.span(1), label="CARDINAL", alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+    return spans
+
+
+_AGE = re.compile(r"\b(?:aged|age of)\s+(\d{1,3})\b", re.I)
+
+
 def _trim_entity(text: str, kind: str) -> str:
-    text = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I).rstrip(".,;:'\"”’")
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I).rstrip(".,;:-'\"”’")
     text = re.sub(r"'s$", "", text)
     if kind == "how old":
         # "67-year-old" answers "how old" with its number.

@@ -26,9 +26,8 @@ SAMPLE_QUESTIONS = [
     ("In what did Putin offer to keep supporting Syria?", "confronting terrorism"),
     ("What did Putin and Assad not talk about in their call, according to the Kremlin?", "Assad's future"),
     ("Which defence body was ordered to begin withdrawing the forces?", "defence ministry"),
+    ("Which ministry was told to start withdrawing the forces?", "defence ministry"),
 ]
-# "Which ministry was told to start withdrawing the forces?" is refused at the calibrated threshold (its best
-# passage scores 0.50 < 0.505): one of the eval set's false refusals, counted there rather than hidden here.
 UNANSWERABLE = ["What is the population of Peru?", "Who designed the Sydney Opera House?", "How tall is Mount Kilimanjaro?"]
 
 
