@@ -23,6 +23,8 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pres
 # cores against fp32 vectors of 400 news chunks: 64 gave 84 chunks/s at cosine >= 0.996, 128 gave 88/s at >= 0.994
 # (mean 0.999), 256 was slower (66/s) and worse (>= 0.991).
 DYNAMIC_QUANTIZATION_GROUP = "128"
+# Part of the cached graph's key: bump it when the conversion below changes, so old graphs are not reused.
+GRAPH_VERSION = 1
 
 
 class Encoder(Protocol):
@@ -69,10 +71,8 @@ class OpenVinoEncoder:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(path, device="cpu")
-        features = self.model.preprocess(["an example", "a second, longer example"])
-        self._names = [k for k, v in features.items() if hasattr(v, "numpy")]
-        # Non-tensor features (the input's modality) are the same for every text: the graph keeps them as constants.
-        self._constants = {k: v for k, v in features.items() if k not in self._names}
+        example = self.model.preprocess(["an example", "a second, longer example"])
+        self._names = [k for k, v in example.items() if hasattr(v, "numpy")]
         config: dict[str, str] = {"PERFORMANCE_HINT": "THROUGHPUT"}
         if precision == "fp32":
             config["INFERENCE_PRECISION_HINT"] = "f32"
@@ -80,25 +80,29 @@ class OpenVinoEncoder:
             config["INFERENCE_PRECISION_HINT"] = "bf16"  # OpenVINO falls back to f32 where the CPU has no bf16
         else:
             config["DYNAMIC_QUANTIZATION_GROUP_SIZE"] = DYNAMIC_QUANTIZATION_GROUP
-        self.compiled = ov.Core().compile_model(self._graph(path, precision == "int8", cache), "CPU", config)
+        graph = self._graph(path, precision == "int8", cache, example)
+        self.compiled = ov.Core().compile_model(graph, "CPU", config)
         self._requests = int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
 
     def _tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
         features = self.model.preprocess(texts)
         return {name: features[name].numpy() for name in self._names}
 
-    def _graph(self, path: str, int8: bool, cache: Path) -> Path:
+    def _graph(self, path: str, int8: bool, cache: Path, example: dict[str, Any]) -> Path:
         import nncf
         import openvino as ov
 
         target = cache / _graph_key(path, int8) / "model.xml"
         if target.exists():
             return target
+        # Non-tensor features (the input's modality) are the same for every text: the graph keeps them as constants.
+        constants = {k: v for k, v in example.items() if k not in self._names}
         with warnings.catch_warnings():
             # Tracing warns about every data-dependent branch in the transformer; the graph is checked by the tests.
             warnings.simplefilter("ignore")
             graph = ov.convert_model(
-                _sentence_embedding_module(self.model, self._names, self._constants), example_input=self._example()
+                _sentence_embedding_module(self.model, self._names, constants),
+                example_input=tuple(example[name] for name in self._names),
             )
         if int8:
             graph = nncf.compress_weights(graph, mode=nncf.CompressWeightsMode.INT8_ASYM)
@@ -111,11 +115,6 @@ class OpenVinoEncoder:
         except OSError:  # another process got there first; its graph is the same
             shutil.rmtree(scratch, ignore_errors=True)
         return target
-
-    def _example(self) -> tuple[Any, ...]:
-        import torch
-
-        return tuple(torch.from_numpy(v) for v in self._tokenize(["an example", "a second, longer example"]).values())
 
     def encode(self, texts: list[str], batch_size: int, show_progress: bool = False) -> np.ndarray:
         import openvino as ov
@@ -144,7 +143,8 @@ def _graph_key(path: str, int8: bool) -> str:
     root = Path(path)
     # A local folder is keyed by its files, so an edited model converts anew; a hub name by the name alone.
     files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-    parts = [str(root.resolve()) if files else path, ov.__version__, nncf.__version__, "int8" if int8 else "fp32"]
+    parts = [str(GRAPH_VERSION), str(root.resolve()) if files else path, ov.__version__, nncf.__version__,
+             "int8" if int8 else "fp32"]  # fmt: skip
     parts += [f"{p.relative_to(root)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 

@@ -83,10 +83,11 @@ def ingest(settings: Settings, paths: tuple[str, ...], prune: bool, as_json: boo
     if as_json:
         out.print(summary.to_json(), highlight=False)
     else:
+        rate = summary.chunks_per_second
         out.print(
             f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, "
             f"{summary.removed} removed, {len(summary.skipped)} skipped; {summary.chunks_written} chunks written "
-            f"in {summary.seconds:.1f} s ({summary.chunks_per_second:.{0 if summary.chunks_per_second >= 10 else 1}f} chunks/s)"
+            f"in {summary.seconds:.1f} s ({rate:.{0 if rate >= 10 else 1}f} chunks/s)"
         )
         for item in summary.skipped:
             out.print(f"  skipped {item['path']}: {item['reason']}", highlight=False)

@@ -17,7 +17,7 @@ from ingest.chunking import sentence_spans
 from qa.retrieve import Passage, content_terms
 
 # Question types, the phrasing that asks them, and the entity labels (spaCy's OntoNotes scheme) that answer them,
-# most likely first. Earlier types win where phrasings overlap ("how long" before "long").
+# most likely first. The phrasing found first in a question decides; where two start at one word, the earlier entry.
 _ORGS = r"agency|company|group|organi[sz]ation|party|museum|mint|bank|club|team|firm|newspaper|broadcaster|university"
 _PLACES = r"country|city|state|town|region|province|capital"
 QUESTION_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -222,6 +222,9 @@ def key_terms(question: str) -> list[str]:
     return terms
 
 
+_AGE = re.compile(r"\b(?:aged|age of)\s+(\d{1,3})\b", re.I)
+
+
 def _candidates(doc: Any, kind: str) -> list[Any]:
     """spaCy's entities, plus the age in "at the age of 87" / "aged 87", which its tagger often leaves bare."""
     spans = list(doc.ents)
@@ -232,9 +235,6 @@ def _candidates(doc: Any, kind: str) -> list[Any]:
             if span is not None:
                 spans.append(span)
     return spans
-
-
-_AGE = re.compile(r"\b(?:aged|age of)\s+(\d{1,3})\b", re.I)
 
 
 def _trim_entity(text: str, kind: str) -> str:
