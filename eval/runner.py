@@ -65,6 +65,9 @@ class Runner:
     def __init__(self, pressroom: Pressroom) -> None:
         self.pressroom = pressroom
         self._langchain: Any = None
+        # The same answerer with no evidence threshold: what it still refuses (a name or number missing from the
+        # answer's passage), no threshold can rescue; calibration needs to know which items those are.
+        self._unthresholded = ExtractiveAnswerer(float("-inf"), pressroom.answerer.max_sentences)
 
     def known_articles(self) -> set[str]:
         return {article_id for article_id, _ in self.pressroom.search.store.iter_article_metadata()}
@@ -99,10 +102,11 @@ class Runner:
         answered = pressroom.answer({**state, "passages": top})
         result.answer, result.short_answer = answered["answer"], answered["short_answer"]
         result.refused, result.citations = answered["refused"], answered["citations"]
-        result.best_score = pressroom.answerer.evidence(item.question, top) if top else 0.0
         standalone = state["standalone"]
-        unthresholded = ExtractiveAnswerer(float("-inf"), pressroom.answerer.max_sentences)
-        result.refused_at_any_threshold = unthresholded.answer(standalone.question, top, standalone.context).refused
+        # Scored on the standalone question, as the answerer itself scores it when it decides to refuse.
+        result.best_score = pressroom.answerer.evidence(standalone.question, top) if top else 0.0
+        unthresholded = self._unthresholded.answer(standalone.question, top, standalone.context)
+        result.refused_at_any_threshold = unthresholded.refused
         result.answer_ms = answered["timings_ms"]["answer"]
         if item.answerable and not result.refused:
             prediction = result.short_answer or strip_markers(result.answer)
