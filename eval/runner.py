@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import Item
-from eval.metrics import (
-    contains_answer, exact_match, hit_at, mrr_at, ndcg_at, percentile, recall_at, token_f1, unique_in_order,
-)  # fmt: skip
-from ingest.pipeline import Ingestor, Summary
-from pressroom.settings import Settings
-from qa.answer import ExtractiveAnswerer
-from qa.chain import Pressroom
+from pressroom.eval.dataset import Item
+from pressroom.eval.metrics import (
+    contains_answer,
+    exact_match,
+    hit_at,
+    mrr_at,
+    ndcg_at,
+    percentile,
+    recall_at,
+    token_f1,
+    unique_in_order,
+)
+from pressroom.ingest.pipeline import Summary
+from pressroom.qa.answer import ExtractiveAnswerer
+from pressroom.qa.chain import Request
+from pressroom.qa.facade import Pressroom
+from pressroom.qa.types import Mode
 
-PRODUCT = "hybrid+rerank"
+from pressroom.settings import Settings
+
+PRODUCT = Mode.HYBRID_RERANK.value
 BASELINE = "langchain-dense"
-MODES = ("dense", "bm25", "hybrid", PRODUCT, BASELINE)
 RETRIEVE_K = 20  # passages fetched to rank articles for hit@10 / nDCG@10
 CACHE = Path.home() / ".cache" / "pressroom" / "eval"
 
@@ -51,13 +62,10 @@ class ItemResult:
 def corpus_store(paths: list[Path], settings: Settings, cache: Path = CACHE) -> tuple[Settings, Summary]:
     """A store holding exactly ``paths``, cached under a key of the paths and the chunking settings; ingest
     is idempotent, so a cached store only embeds what changed."""
-    key = hashlib.sha1(
-        "|".join([*(str(p.resolve()) for p in paths), settings.embedding_model, settings.embedding_backend,
-                  settings.embedding_precision, str(settings.chunk_chars),
-                  str(settings.chunk_overlap_sentences)]).encode()  # fmt: skip
-    ).hexdigest()[:16]
+    parts = [*(str(p.resolve()) for p in paths), *map(str, settings.index_key())]
+    key = hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
     store_settings = settings.model_copy(update={"store_dir": cache / key, "chroma_url": None})
-    summary = Ingestor(store_settings).ingest(paths, prune=True)
+    summary = Pressroom(store_settings).ingest(paths, prune=True)
     return store_settings, summary
 
 
@@ -69,56 +77,75 @@ class Runner:
         # answer's passage), no threshold can rescue; calibration needs to know which items those are.
         self._unthresholded = ExtractiveAnswerer(float("-inf"), pressroom.answerer.max_sentences)
 
-    def known_articles(self) -> set[str]:
-        return {article_id for article_id, _ in self.pressroom.search.store.iter_article_metadata()}
-
     def langchain_dense(self, query: str) -> list[str]:
         """The peer a LangChain user writes first: ``Chroma.similarity_search(k=4)`` on the same chunks."""
         if self._langchain is None:
             from langchain_chroma import Chroma
+            from pressroom.qa.embeddings import PressroomEmbeddings
 
-            from qa.embeddings import PressroomEmbeddings
-
-            store = self.pressroom.search.store
-            self._langchain = Chroma(client=store.client, collection_name=store.chunks.name,
-                                     embedding_function=PressroomEmbeddings(self.pressroom.search.embedder))  # fmt: skip
+            store = self.pressroom.store
+            self._langchain = Chroma(
+                client=store.client,
+                collection_name=store.chunks.name,
+                embedding_function=PressroomEmbeddings(self.pressroom.embedder),
+            )
         return [d.metadata["article_id"] for d in self._langchain.similarity_search(query, k=4)]
 
     def run_item(self, item: Item, mode: str) -> ItemResult:
-        pressroom = self.pressroom
-        state = pressroom.prepare({"question": item.question, "history": item.history})
+        chain = self.pressroom.chain
+        prepared = chain.prepare(Request(item.question, item.history, k=RETRIEVE_K))
+        standalone = prepared.standalone
         t0 = time.perf_counter()
         if mode == BASELINE:
-            ranked = unique_in_order(self.langchain_dense(state["standalone"].query))
-            return ItemResult(item.id, mode, item.question, item.answerable, item.gold_articles, item.answers, ranked,
-                              (time.perf_counter() - t0) * 1000)  # fmt: skip
-        state = pressroom.retrieve({**state, "k": RETRIEVE_K}, mode)
-        passages = state["passages"]
-        result = ItemResult(item.id, mode, item.question, item.answerable, item.gold_articles, item.answers,
-                            unique_in_order([p.article_id for p in passages]), state["retrieve_ms"])  # fmt: skip
+            ranked = unique_in_order(self.langchain_dense(standalone.query))
+            return ItemResult(
+                item.id,
+                mode,
+                item.question,
+                item.answerable,
+                item.gold_articles,
+                item.answers,
+                ranked,
+                (time.perf_counter() - t0) * 1000,
+            )
+        retrieved = chain.retrieve(prepared, Mode(mode))
+        passages = retrieved.passages
+        result = ItemResult(
+            item.id,
+            mode,
+            item.question,
+            item.answerable,
+            item.gold_articles,
+            item.answers,
+            unique_in_order([p.article_id for p in passages]),
+            retrieved.retrieve_ms,
+        )
         if mode != PRODUCT:
             return result
-        top = passages[: pressroom.settings.top_k]
-        answered = pressroom.answer({**state, "passages": top})
-        result.answer, result.short_answer = answered["answer"], answered["short_answer"]
-        result.refused, result.citations = answered["refused"], answered["citations"]
-        standalone = state["standalone"]
+        top = passages[: self.pressroom.settings.top_k]
+        output = chain.answer(replace(retrieved, passages=top))
+        answered = output.answer
+        result.answer, result.short_answer = answered.text, answered.short
+        result.refused, result.citations = answered.refused, [c.to_dict() for c in answered.citations]
         # Scored on the standalone question, as the answerer itself scores it when it decides to refuse.
-        result.best_score = pressroom.answerer.evidence(standalone.question, top) if top else 0.0
+        result.best_score = chain.answerer.evidence(standalone.question, top) if top else 0.0
         unthresholded = self._unthresholded.answer(standalone.question, top, standalone.context)
         result.refused_at_any_threshold = unthresholded.refused
-        result.answer_ms = answered["timings_ms"]["answer"]
+        result.answer_ms = output.timings_ms.answer
         if item.answerable and not result.refused:
             prediction = result.short_answer or strip_markers(result.answer)
             result.em = exact_match(prediction, item.answers)
             result.f1 = token_f1(prediction, item.answers)
-            result.passed = contains_answer(result.answer, item.answers) and bool(set(result.ranked[:1]) & set(item.gold_articles))
+            result.passed = contains_answer(result.answer, item.answers) and bool(
+                set(result.ranked[:1]) & set(item.gold_articles)
+            )
         else:
             result.passed = result.refused == (not item.answerable)
         return result
 
-    def run(self, items: list[Item], modes: list[str], progress: Callable[[int, int], None] | None = None
-            ) -> dict[str, list[ItemResult]]:  # fmt: skip
+    def run(
+        self, items: list[Item], modes: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, list[ItemResult]]:
         results: dict[str, list[ItemResult]] = {mode: [] for mode in modes}
         total = len(items) * len(modes)
         for n, (mode, item) in enumerate(((m, i) for m in modes for i in items), 1):
@@ -148,9 +175,11 @@ def summarize(results: list[ItemResult], ks: tuple[int, ...] = (1, 3, 5, 10)) ->
         citations = [(c, r) for r in answerable for c in r.citations]
         row["exact_match"] = _mean(r.em for r in answerable)
         row["f1"] = _mean(r.f1 for r in answerable)
-        row["citation_precision"] = _mean(
-            float(c["article_id"] in r.gold and contains_answer(c["quote"], r.answers)) for c, r in citations
-        ) if citations else 0.0  # fmt: skip
+        row["citation_precision"] = (
+            _mean(float(c["article_id"] in r.gold and contains_answer(c["quote"], r.answers)) for c, r in citations)
+            if citations
+            else 0.0
+        )
         row["refusal_precision"] = _mean(float(not r.answerable) for r in refused) if refused else 0.0
         row["refusal_recall"] = _mean(float(bool(r.refused)) for r in unanswerable) if unanswerable else 0.0
         row["false_refusal_rate"] = _mean(float(bool(r.refused)) for r in answerable)
@@ -162,14 +191,14 @@ def summarize(results: list[ItemResult], ks: tuple[int, ...] = (1, 3, 5, 10)) ->
     return row
 
 
-def calibrate(results: list[ItemResult], pressroom: Pressroom) -> tuple[float, float]:
+def calibrate(results: list[ItemResult], current: float) -> tuple[float, float]:
     """The refusal threshold that best separates answerable from unanswerable items (balanced accuracy), with
     that accuracy. Items refused for a missing name or number stay refused at any threshold."""
     scored = [(r.best_score, r.refused_at_any_threshold, r.answerable) for r in results]
     # Midpoints between neighbouring scores: a threshold on an observed score overfits that very item.
     values = sorted({s for s, _, _ in scored})
-    candidates = [0.0] + [round((a + b) / 2, 3) for a, b in zip(values, values[1:])]
-    best = (pressroom.settings.refusal_threshold, -1.0)
+    candidates = [0.0] + [round((a + b) / 2, 3) for a, b in itertools.pairwise(values)]
+    best = (current, -1.0)
     for threshold in candidates:
         yes = [s >= threshold and not missing for s, missing, a in scored if a]
         no = [s < threshold or missing for s, missing, a in scored if not a]

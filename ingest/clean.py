@@ -42,9 +42,7 @@ def is_caption(line: str) -> bool:
     hits = [p for p in _CAPTION_PATTERNS if p.search(line)]
     if not hits:
         return False
-    if _SENTENCE_END.search(line) and not _CAPTION_PATTERNS[0].search(line):
-        return False
-    return True
+    return not (_SENTENCE_END.search(line) and not _CAPTION_PATTERNS[0].search(line))
 
 
 def clean_text(text: str) -> str:
@@ -71,7 +69,7 @@ def _drop_related_tail(lines: list[str]) -> list[str]:
     for i in range(len(lines) - 1, -1, -1):
         if _RELATED_HEADER.match(lines[i]):
             tail = [line for line in lines[i + 1 :] if line]
-            if all(len(line) < 200 and not _SENTENCE_END.search(line) or _BULLET.match(line) for line in tail):
+            if all((len(line) < 200 and not _SENTENCE_END.search(line)) or _BULLET.match(line) for line in tail):
                 return _drop_bullet_tail(lines[:i])
     return _drop_bullet_tail(lines)
 

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
+from pressroom.ingest.encoders import Backend, Encoder, Precision, load_encoder
 
-from ingest.encoders import Backend, Encoder, Precision, load_encoder
+from pressroom.settings import Settings
 
 
 def resolve_model(spec: str) -> str:
@@ -48,14 +49,33 @@ def load_model(spec: str = "", backend: Backend = "openvino", precision: Precisi
 
 
 class Embedder:
-    """Normalised embeddings in batches; documents and queries share one model instance."""
+    """Normalised embeddings in batches; documents and queries share one model instance, loaded on first use so a
+    command that only reads the store (stats, an article) never loads it."""
 
     def __init__(
         self, spec: str = "", batch_size: int = 8, backend: Backend = "openvino", precision: Precision = "int8"
     ) -> None:
         self.spec = spec
         self.batch_size = batch_size
-        self.encoder = load_model(spec, backend, precision)
+        self.backend: Backend = backend
+        self.precision: Precision = precision
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        return cls(
+            settings.embedding_model,
+            settings.embed_batch_size,
+            settings.embedding_backend,
+            settings.embedding_precision,
+        )
+
+    @property
+    def encoder(self) -> Encoder:
+        return load_model(self.spec, self.backend, self.precision)
+
+    def load(self) -> None:
+        """Load the model now (a server's first user should not wait for it)."""
+        _ = self.encoder
 
     @property
     def dimension(self) -> int:
@@ -74,21 +94,8 @@ class Embedder:
 class PressroomEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma's handle on our model, so the collection never falls back to Chroma's downloading default."""
 
-    def __init__(
-        self, model: str = "", batch_size: int = 8, backend: Backend = "openvino", precision: Precision = "int8"
-    ) -> None:
-        self._model = model
-        self._batch_size = batch_size
-        self._backend: Backend = backend
-        self._precision: Precision = precision
-        self._embedder: Embedder | None = None
-
-    @property
-    def embedder(self) -> Embedder:
-        # Lazy: opening a collection to read stats must not load a model.
-        if self._embedder is None:
-            self._embedder = Embedder(self._model, self._batch_size, self._backend, self._precision)
-        return self._embedder
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
 
     def __call__(self, input: Documents) -> Embeddings:
         return list(self.embedder.embed(list(input)))
@@ -102,17 +109,18 @@ class PressroomEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def get_config(self) -> dict[str, Any]:
         # The model spec, not a resolved path: a moved virtual environment resolves the packaged model anew.
-        return {
-            "model": self._model, "batch_size": self._batch_size, "backend": self._backend, "precision": self._precision,
-        }  # fmt: skip
+        e = self.embedder
+        return {"model": e.spec, "batch_size": e.batch_size, "backend": e.backend, "precision": e.precision}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> PressroomEmbeddingFunction:
         # Stores written before backends were a setting recorded torch, quantized or not.
         legacy = {"backend": "torch", "precision": "int8" if config.get("quantize") else "fp32"}
         return PressroomEmbeddingFunction(
-            config.get("model", ""),
-            int(config.get("batch_size", 8)),
-            config.get("backend", legacy["backend"]),
-            config.get("precision", legacy["precision"]),
+            Embedder(
+                config.get("model", ""),
+                int(config.get("batch_size", 8)),
+                config.get("backend", legacy["backend"]),
+                config.get("precision", legacy["precision"]),
+            )
         )

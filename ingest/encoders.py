@@ -143,8 +143,13 @@ def _graph_key(path: str, int8: bool) -> str:
     root = Path(path)
     # A local folder is keyed by its files, so an edited model converts anew; a hub name by the name alone.
     files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-    parts = [str(GRAPH_VERSION), str(root.resolve()) if files else path, ov.__version__, nncf.__version__,
-             "int8" if int8 else "fp32"]  # fmt: skip
+    parts = [
+        str(GRAPH_VERSION),
+        str(root.resolve()) if files else path,
+        ov.__version__,
+        nncf.__version__,
+        "int8" if int8 else "fp32",
+    ]
     parts += [f"{p.relative_to(root)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import bm25s
 import numpy as np
-import Stemmer
-
-from ingest.store import ArticleStore, lexical_dir
-
-_STEMMER = Stemmer.Stemmer("english")
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
+from pressroom.ingest.store import ArticleStore, lexical_dir
+from pressroom.ingest.terms import tokenize
 
 
 @dataclass
@@ -53,8 +47,14 @@ class LexicalIndex:
         if ids:
             bm25 = bm25s.BM25()
             bm25.index(tokenize(texts), show_progress=False)
-        return cls(bm25, ids, np.array(articles, dtype=object), np.array(sources, dtype=object),
-                   np.array(dates, dtype=np.int64), fingerprint)  # fmt: skip
+        return cls(
+            bm25,
+            ids,
+            np.array(articles, dtype=object),
+            np.array(sources, dtype=object),
+            np.array(dates, dtype=np.int64),
+            fingerprint,
+        )
 
     def save(self, folder: Path) -> None:
         tmp = folder.with_name(folder.name + ".tmp")
@@ -85,9 +85,14 @@ class LexicalIndex:
             bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if meta["ids"] else None
         except (OSError, ValueError, KeyError):
             return None
-        return cls(bm25, meta["ids"], np.array(meta["article_ids"], dtype=object),
-                   np.array(meta["sources"], dtype=object), np.array(meta["date_ints"], dtype=np.int64),
-                   meta["fingerprint"])  # fmt: skip
+        return cls(
+            bm25,
+            meta["ids"],
+            np.array(meta["article_ids"], dtype=object),
+            np.array(meta["sources"], dtype=object),
+            np.array(meta["date_ints"], dtype=np.int64),
+            meta["fingerprint"],
+        )
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) best first; ``mask`` (one 0/1 per chunk) restricts the candidates."""
@@ -116,11 +121,38 @@ class LexicalIndex:
         return keep.astype(np.float32)
 
 
-def refresh(store: ArticleStore, force: bool = False) -> LexicalIndex:
-    """The store's lexical index, rebuilt and saved if the store changed since it was built."""
-    folder = lexical_dir(store.settings)
-    index = None if force else LexicalIndex.load(folder)
-    if index is None or len(index.ids) != store.chunk_count() or index.fingerprint != store.fingerprint():
-        index = LexicalIndex.build(store)
-        index.save(folder)
-    return index
+class Lexical:
+    """The one owner of a store's lexical index in a process: ingest rebuilds it through here after a write, and
+    retrieval reads the same object, so an upload is searchable at once."""
+
+    def __init__(self, store: ArticleStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._index: LexicalIndex | None = None
+
+    @property
+    def index(self) -> LexicalIndex:
+        """The index, loaded (or rebuilt, if the store changed since it was saved) on first use."""
+        with self._lock:
+            if self._index is None:
+                self._index = self._refresh(force=False)
+            return self._index
+
+    def refresh(self) -> None:
+        """Catch up with what another process changed; a no-op beyond the freshness check when nothing did."""
+        with self._lock:
+            self._index = self._refresh(force=False)
+
+    def rebuild(self) -> None:
+        """Rebuild after this process wrote to the store."""
+        with self._lock:
+            self._index = self._refresh(force=True)
+
+    def _refresh(self, force: bool) -> LexicalIndex:
+        store = self.store
+        folder = lexical_dir(store.settings)
+        index = None if force else LexicalIndex.load(folder)
+        if index is None or len(index.ids) != store.chunk_count() or index.fingerprint != store.fingerprint():
+            index = LexicalIndex.build(store)
+            index.save(folder)
+        return index

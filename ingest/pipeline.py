@@ -10,13 +10,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pressroom.ingest.chunking import Chunk, chunk_article
+from pressroom.ingest.clean import clean_text
+from pressroom.ingest.embedder import Embedder
+from pressroom.ingest.lexical import Lexical
+from pressroom.ingest.readers import Article, Skipped, read_paths
+from pressroom.ingest.store import ArticleStore, StoredArticle
 
-from ingest.chunking import Chunk, chunk_article
-from ingest.clean import clean_text
-from ingest.embedder import Embedder
-from ingest.lexical import refresh
-from ingest.readers import Article, Skipped, read_paths
-from ingest.store import ArticleStore, StoredArticle
 from pressroom.settings import Settings
 
 # Bump when cleaning or chunking changes meaning, so stored articles are rebuilt rather than judged unchanged.
@@ -34,7 +34,7 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -43,15 +43,14 @@ class Summary:
         return self.chunks_written / self.seconds if self.seconds else 0.0
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "seconds": round(self.seconds, 3)})
+        skipped = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        return json.dumps({**asdict(self), "skipped": skipped, "seconds": round(self.seconds, 3)})
 
 
 def content_hash(article: Article, text: str, settings: Settings) -> str:
     key = json.dumps(
-        [PIPELINE_VERSION, settings.embedding_model, settings.embedding_backend, settings.embedding_precision,
-         settings.chunk_chars, settings.chunk_overlap_sentences, article.title, text, article.source, article.date,
-         article.url],
-    )  # fmt: skip
+        [PIPELINE_VERSION, *settings.index_key(), article.title, text, article.source, article.date, article.url]
+    )
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
@@ -61,16 +60,16 @@ def embedding_input(title: str, chunk: Chunk) -> str:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: ArticleStore | None = None) -> None:
+    """Writes articles into the store and keeps the lexical index in step; its parts are handed in, shared with
+    retrieval in the same process."""
+
+    def __init__(self, settings: Settings, store: ArticleStore, embedder: Embedder, lexical: Lexical) -> None:
         self.settings = settings
-        self.store = store or ArticleStore(settings)
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
         # Files that exist but failed to read (wholly or in part) in the current run; prune spares their articles.
         self._unreadable: set[str] = set()
-
-    @property
-    def embedder(self) -> Embedder:
-        # The store's embedding function loads the model lazily, once, and shares it with Chroma.
-        return self.store.embedding_function.embedder
 
     def prepare(self, items: Iterable[Article | Skipped], summary: Summary) -> list[tuple[Article, str]]:
         """Cleaned articles to consider, bad ones moved to the summary's skipped list."""
@@ -79,7 +78,7 @@ class Ingestor:
         self._unreadable = set()
         for item in items:
             if isinstance(item, Skipped):
-                summary.skipped.append({"path": item.path, "reason": item.reason})
+                summary.skipped.append(item)
                 if item.file:
                     self._unreadable.add(str(Path(item.file).resolve()))
                 continue
@@ -88,13 +87,11 @@ class Ingestor:
             if not text or len(text) > self.settings.max_article_chars or item.id in seen:
                 self._unreadable.add(item.origin)
             if not text:
-                summary.skipped.append({"path": where, "reason": "no article text left after cleaning"})
+                summary.skipped.append(Skipped(where, "no article text left after cleaning"))
             elif len(text) > self.settings.max_article_chars:
-                summary.skipped.append(
-                    {"path": where, "reason": f"article is {len(text)} characters, over max_article_chars"}
-                )
+                summary.skipped.append(Skipped(where, f"article is {len(text)} characters, over max_article_chars"))
             elif item.id in seen:
-                summary.skipped.append({"path": where, "reason": f"duplicate article id, first read from {seen[item.id]}"})
+                summary.skipped.append(Skipped(where, f"duplicate article id, first read from {seen[item.id]}"))
             else:
                 seen[item.id] = item.origin
                 ready.append((item, text))
@@ -114,7 +111,7 @@ class Ingestor:
             summary.removed = self.prune(paths, {a.id for a, _ in articles}, summary)
             changed = changed or summary.removed > 0
         if changed:
-            refresh(self.store, force=True)
+            self.lexical.rebuild()
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -130,9 +127,19 @@ class Ingestor:
                 if existing.get(article.id) == digest:
                     summary.unchanged += 1
                     continue
-                stored = StoredArticle(article.id, article.title, text, article.source, article.date, article.url,
-                                       digest, 0, article.origin)  # fmt: skip
-                chunks = chunk_article(article.id, text, self.settings.chunk_chars, self.settings.chunk_overlap_sentences)
+                stored = StoredArticle(
+                    id=article.id,
+                    title=article.title,
+                    text=text,
+                    source=article.source,
+                    date=article.date,
+                    url=article.url,
+                    content_hash=digest,
+                    origin=article.origin,
+                )
+                chunks = chunk_article(
+                    article.id, text, self.settings.chunk_chars, self.settings.chunk_overlap_sentences
+                )
                 todo.append((stored, chunks))
                 if article.id in existing:
                     summary.updated += 1

@@ -12,11 +12,13 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+from pressroom.types import ArticleMeta
 
 SINGLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv"}
@@ -34,16 +36,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
-class Article:
+@dataclass(kw_only=True)
+class Article(ArticleMeta):
     id: str
-    title: str
     text: str
     origin: str
-    source: str | None = None
-    date: str | None = None
-    url: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

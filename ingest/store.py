@@ -6,9 +6,10 @@ All state lives in Chroma itself, so many ingest processes pointed at one server
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,27 +17,40 @@ from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from pressroom.ingest.chunking import Chunk
+from pressroom.ingest.embedder import Embedder, PressroomEmbeddingFunction
 
-from ingest.chunking import Chunk
-from ingest.embedder import PressroomEmbeddingFunction
 from pressroom.settings import Settings
+from pressroom.types import ArticleMeta
 
 
 class StoreError(RuntimeError):
     """The store cannot be opened or reached; the message says what to do."""
 
 
-@dataclass
-class StoredArticle:
+@dataclass(kw_only=True)
+class StoredArticle(ArticleMeta):
     id: str
-    title: str
     text: str
-    source: str | None
-    date: str | None
-    url: str | None
     content_hash: str
-    n_chunks: int
-    origin: str
+    n_chunks: int = 0
+    origin: str = ""
+
+
+UNKNOWN_SOURCE = "(unknown)"
+
+
+@dataclass
+class StoreStats:
+    articles: int
+    chunks: int
+    sources: dict[str, int]  # most articles first; articles without a source count under UNKNOWN_SOURCE
+    date_range: tuple[str, str] | None
+    store: str
+    backend: str  # "embedded" or "server"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "date_range": list(self.date_range) if self.date_range else None}
 
 
 def make_client(settings: Settings) -> chromadb.ClientAPI:
@@ -65,12 +79,13 @@ def date_int(date: str | None) -> int | None:
 
 
 class ArticleStore:
-    def __init__(self, settings: Settings) -> None:
+    """The two collections. The embedder is handed in (one per process, shared with ingest and retrieval); the
+    store only passes it to Chroma, which must never fall back to its own downloading default."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.client = make_client(settings)
-        self.embedding_function = PressroomEmbeddingFunction(
-            settings.embedding_model, settings.embed_batch_size, settings.embedding_backend, settings.embedding_precision
-        )
+        self.embedding_function = PressroomEmbeddingFunction(embedder)
 
     @property
     def location(self) -> str:
@@ -194,8 +209,13 @@ class ArticleStore:
         vectors: list[np.ndarray] = []
         commons: list[dict[str, Any]] = []
         for article, chunks, embeddings in batch:
-            common = metadata_of(title=article.title, source=article.source, date=article.date,
-                                 date_int=date_int(article.date), url=article.url)  # fmt: skip
+            common = metadata_of(
+                title=article.title,
+                source=article.source,
+                date=article.date,
+                date_int=date_int(article.date),
+                url=article.url,
+            )
             commons.append(common)
             common = {**common, "article_id": article.id}
             ids += [c.id for c in chunks]
@@ -205,8 +225,12 @@ class ArticleStore:
         stacked = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
         for start in range(0, len(ids), self.batch_size):
             end = start + self.batch_size
-            self.chunks.upsert(ids=ids[start:end], documents=documents[start:end], embeddings=stacked[start:end],
-                               metadatas=metadatas[start:end])  # fmt: skip
+            self.chunks.upsert(
+                ids=ids[start:end],
+                documents=documents[start:end],
+                embeddings=stacked[start:end],
+                metadatas=metadatas[start:end],
+            )
         keep = set(ids)
         for article, _, _ in batch:
             if article.id in replacing:
@@ -238,31 +262,30 @@ class ArticleStore:
 
     def reset(self) -> None:
         for suffix in ("chunks", "articles"):
-            try:
+            # A collection that is absent already needs no reset.
+            with contextlib.suppress(Exception):
                 self.client.delete_collection(f"{self.settings.collection}_{suffix}")
-            except Exception:  # absent already: nothing to reset
-                pass
         self.__dict__.pop("chunks", None)
         self.__dict__.pop("articles", None)
 
     # --- stats -----------------------------------------------------------------------------------
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> StoreStats:
         sources: dict[str, int] = {}
         dates: list[str] = []
         for _, meta in self.iter_article_metadata():
-            source = meta.get("source") or "(unknown)"
+            source = meta.get("source") or UNKNOWN_SOURCE
             sources[source] = sources.get(source, 0) + 1
             if meta.get("date"):
                 dates.append(str(meta["date"]))
-        return {
-            "articles": self.article_count(),
-            "chunks": self.chunk_count(),
-            "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "date_range": [min(dates), max(dates)] if dates else None,
-            "store": self.location,
-            "backend": "server" if self.settings.chroma_url else "embedded",
-        }
+        return StoreStats(
+            articles=self.article_count(),
+            chunks=self.chunk_count(),
+            sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+            date_range=(min(dates), max(dates)) if dates else None,
+            store=self.location,
+            backend="server" if self.settings.chroma_url else "embedded",
+        )
 
 
 def lexical_dir(settings: Settings) -> Path:

@@ -87,6 +87,17 @@ class Settings(BaseSettings):
         toml_file = Path(os.environ.get("PRESSROOM_CONFIG", "pressroom.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
 
+    def index_key(self) -> list[str | int]:
+        """The settings that decide what an index holds: a change to any of them re-embeds every article (they are
+        part of each article's content hash), and an eval store built under other values is another store."""
+        return [
+            self.embedding_model,
+            self.embedding_backend,
+            self.embedding_precision,
+            self.chunk_chars,
+            self.chunk_overlap_sentences,
+        ]
+
     def apply_environment(self) -> None:
         """Process-wide switches that must be set before any model library loads."""
         if self.hf_offline:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ingest.chunking import sentence_spans
-from qa.retrieve import Passage, content_terms
+from pressroom.ingest.chunking import sentence_spans
+from pressroom.ingest.terms import content_terms
+from pressroom.qa.types import Answer, Citation, Passage
 
 # Question types, the phrasing that asks them, and the entity labels (spaCy's OntoNotes scheme) that answer them,
 # most likely first. The phrasing found first in a question decides; where two start at one word, the earlier entry.
@@ -40,31 +41,16 @@ NUMERIC = {"how many", "how much", "how old", "measure"}
 _TYPE = re.compile("|".join(rf"\b(?P<{k.replace(' ', '_')}>{p})\b" for k, (p, _) in QUESTION_TYPES.items()), re.I)
 REFUSAL = "The articles do not cover this. The nearest passages are listed below."
 
-
-@dataclass
-class Citation:
-    n: int
-    article_id: str
-    title: str
-    source: str | None
-    date: str | None
-    url: str | None
-    chunk_id: str
-    start: int
-    end: int
-    quote: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Answer:
-    text: str
-    refused: bool
-    citations: list[Citation]
-    short: str | None = None
-    note: str | None = None
+# The weights below were set by reading the shipped eval's failures (its EM/F1 in the README were measured with
+# them), and the calibrated refusal_threshold depends on EVIDENCE_PASSAGE_WEIGHT: recalibrate after changing it.
+EVIDENCE_PASSAGE_WEIGHT = 0.5  # evidence = this x the best passage's rerank score + the rest x term coverage
+TITLE_HIT_WEIGHT = 0.5  # a question word found only in the passage's headline counts this much
+INHERITED_WEIGHT = 0.5  # a follow-up's inherited topic word counts this much against one of its own
+PASSAGE_PRIOR_WEIGHT = 0.5  # the passage's rerank score (relative to the best) added to a sentence's score
+EXTRA_SENTENCE_RATIO = 0.6  # a second sentence joins the answer only if it scores this share of the best one
+LABEL_PENALTY = 0.1  # per step down the question type's list of expected entity labels
+SUBJECT_BONUS = 0.3  # "Who announced X?": the subject of "announced" outranks a name beside it
+SPAN_MARGIN = 0.35  # a span's sentence may score this much under the best sentence and still be preferred
 
 
 @dataclass
@@ -107,8 +93,18 @@ def split_sentences(passage: Passage, rank: int) -> list[Sentence]:
 
 def cite(n: int, sentence: Sentence) -> Citation:
     p = sentence.passage
-    return Citation(n, p.article_id, p.title, p.source, p.date, p.url, p.chunk_id, sentence.start, sentence.end,
-                    sentence.text)  # fmt: skip
+    return Citation(
+        n=n,
+        article_id=p.article_id,
+        title=p.title,
+        source=p.source,
+        date=p.date,
+        url=p.url,
+        chunk_id=p.chunk_id,
+        start=sentence.start,
+        end=sentence.end,
+        quote=sentence.text,
+    )
 
 
 class ExtractiveAnswerer:
@@ -129,12 +125,19 @@ class ExtractiveAnswerer:
         that one of the top passages' sentences holds. A short question against a long passage dilutes the
         passage's cosine; a sentence holding every asked-about word restores the evidence."""
         terms = content_terms(question)
-        coverage = max(
-            (len(terms & content_terms(s.text)) / len(terms) for rank, p in enumerate(passages[:3])
-             for s in split_sentences(p, rank)),
-            default=0.0,
-        ) if terms else 0.0  # fmt: skip
-        return 0.5 * passages[0].score + 0.5 * coverage
+        coverage = (
+            max(
+                (
+                    len(terms & content_terms(s.text)) / len(terms)
+                    for rank, p in enumerate(passages[:3])
+                    for s in split_sentences(p, rank)
+                ),
+                default=0.0,
+            )
+            if terms
+            else 0.0
+        )
+        return EVIDENCE_PASSAGE_WEIGHT * passages[0].score + (1 - EVIDENCE_PASSAGE_WEIGHT) * coverage
 
     @staticmethod
     def missing_key_terms(question: str, passage: Passage) -> bool:
@@ -157,7 +160,9 @@ class ExtractiveAnswerer:
         # A short answer stands on the one sentence that holds it; extra sentences would only dilute its citation.
         extra = 0 if short else self.max_sentences - 1
         chosen = [best] + [
-            s for s in sentences if s is not best and s.score >= 0.6 * best.score and not _overlaps(s, best)
+            s
+            for s in sentences
+            if s is not best and s.score >= EXTRA_SENTENCE_RATIO * best.score and not _overlaps(s, best)
         ][:extra]
         citations = [cite(n, s) for n, s in enumerate(chosen, 1)]
         body = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, 1))
@@ -172,9 +177,13 @@ class ExtractiveAnswerer:
         for s in sentences:
             words = content_terms(s.text)
             title_words = content_terms(s.passage.title)
-            hit = len(asked & words) + 0.5 * len(asked & title_words - words) + 0.5 * len(inherited & words)
-            lexical = hit / (len(asked) + 0.5 * len(inherited) or 1)
-            s.score = lexical + 0.5 * s.passage.score / top
+            hit = (
+                len(asked & words)
+                + TITLE_HIT_WEIGHT * len(asked & title_words - words)
+                + INHERITED_WEIGHT * len(inherited & words)
+            )
+            lexical = hit / (len(asked) + INHERITED_WEIGHT * len(inherited) or 1)
+            s.score = lexical + PASSAGE_PRIOR_WEIGHT * s.passage.score / top
         return sorted(sentences, key=lambda s: -s.score)
 
     def find_span(self, question: str, kind: str, sentences: list[Sentence]) -> tuple[Sentence, str | None]:
@@ -196,15 +205,17 @@ class ExtractiveAnswerer:
                 if kind in NUMERIC and not (any(t.like_num for t in ent) or re.search(r"\d", ent.text)):
                     # "At what age...?" is not answered by "Friday", though spaCy calls both DATE.
                     continue
-                distances = [min(min(abs(ent.start - i), abs(ent.end - 1 - i)) for i in where) for where in anchors.values()]
+                distances = [
+                    min(min(abs(ent.start - i), abs(ent.end - 1 - i)) for i in where) for where in anchors.values()
+                ]
                 proximity = sum(math.exp(-d / 6) for d in distances) / max(len(terms), 1)
-                score = s.score + proximity - 0.1 * labels.index(ent.label_)
+                score = s.score + proximity - LABEL_PENALTY * labels.index(ent.label_)
                 if kind == "who" and ent.root.dep_ == "nsubj" and content_terms(ent.root.head.text) & terms:
                     # "Who announced X?": the subject of "announced" is the answer, not a name beside it.
-                    score += 0.3
+                    score += SUBJECT_BONUS
                 if best is None or score > best[0]:
                     best = (score, s, _trim_entity(ent.text, kind))
-        if best is None or best[0] < sentences[0].score - 0.35:
+        if best is None or best[0] < sentences[0].score - SPAN_MARGIN:
             return sentences[0], None
         return best[1], best[2]
 

@@ -1,23 +1,22 @@
 """The one answer path, as a LangChain Runnable: condense the follow-up, retrieve, answer, verify.
 
-Input: ``{"question": str, "history": [str | {"question", "answer"}], "filters": {...}, "k": int}``.
-Output: the ``ask --json`` dictionary. The CLI, the UI and the eval all call this chain.
+Input: a ``Request``; output: a ``Result`` (``Result.to_dict()`` is the ``ask --json`` contract). The CLI, the UI
+and the eval all run these steps.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
-
-from ingest.store import ArticleStore
-from pressroom.settings import Settings
-from qa.answer import Answer, ExtractiveAnswerer
-from qa.followup import Standalone, Turn, condense, condense_with_llm
-from qa.generate import UNVERIFIED_NOTE, make_chat_model, messages, verify
-from qa.retrieve import Filters, HybridSearch, Passage
+from pressroom.qa.answer import ExtractiveAnswerer
+from pressroom.qa.followup import Standalone, Turn, condense, condense_with_llm
+from pressroom.qa.generate import UNVERIFIED_NOTE, messages, verify
+from pressroom.qa.retrieve import HybridSearch
+from pressroom.qa.types import Answer, Filters, Mode, Passage, Result, Timings
 
 MAX_QUESTION_CHARS = 2000
 
@@ -35,46 +34,60 @@ def check_question(question: Any) -> str:
     return question
 
 
-class Pressroom:
-    """Components loaded once per process (model, indexes, optional chat model), shared by every caller."""
+@dataclass
+class Request:
+    question: Any  # checked by the first step: callers pass what the user typed
+    history: list[Any] = field(default_factory=list)  # earlier questions, or {"question", "answer"} turns
+    filters: Filters = field(default_factory=Filters)
+    k: int | None = None
 
-    def __init__(self, settings: Settings, store: ArticleStore | None = None) -> None:
-        self.settings = settings
-        self.search = HybridSearch(settings, store)
-        self.answerer = ExtractiveAnswerer(settings.refusal_threshold)
-        self.llm = make_chat_model(settings)
 
-    def warm_up(self) -> None:
-        """Load the models now rather than on the first question (a server's first user should not wait)."""
-        from qa.answer import nlp
+@dataclass
+class Prepared:
+    question: str
+    standalone: Standalone
+    filters: Filters
+    k: int | None
+    started: float
 
-        self.search.embedder.embed_query("warm up")
-        nlp()
-        self.search.lexical
+
+@dataclass
+class Retrieved:
+    prepared: Prepared
+    passages: list[Passage]
+    retrieve_ms: float
+
+
+class AnswerChain:
+    """The steps of one question. Its parts are handed in; ``Pressroom`` builds them once per process."""
+
+    def __init__(self, search: HybridSearch, answerer: ExtractiveAnswerer, llm: Any | None = None) -> None:
+        self.search = search
+        self.answerer = answerer
+        self.llm = llm
 
     # --- the steps -------------------------------------------------------------------------------
 
-    def prepare(self, request: dict[str, Any]) -> dict[str, Any]:
+    def prepare(self, request: Request) -> Prepared:
         started = time.perf_counter()
-        question = check_question(request.get("question"))
+        question = check_question(request.question)
         if self.search.store.chunk_count() == 0:
             raise QuestionError("nothing has been ingested yet: run `pressroom ingest PATH` first")
-        history = [Turn.parse(t) for t in request.get("history") or [] if t]
+        history = [Turn.parse(t) for t in request.history or [] if t]
         standalone = condense_with_llm(self.llm, question, history) if self.llm else condense(question, history)
-        return {**request, "question": question, "standalone": standalone, "started": started}
+        return Prepared(question, standalone, request.filters, request.k, started)
 
-    def retrieve(self, state: dict[str, Any], mode: str = "hybrid+rerank") -> dict[str, Any]:
+    def retrieve(self, prepared: Prepared, mode: Mode = Mode.HYBRID_RERANK) -> Retrieved:
         t0 = time.perf_counter()
-        standalone: Standalone = state["standalone"]
-        passages = self.search.search(standalone.query, Filters.from_dict(state.get("filters")), state.get("k"), mode)
-        return {**state, "passages": passages, "retrieve_ms": (time.perf_counter() - t0) * 1000}
+        passages = self.search.search(prepared.standalone.query, prepared.filters, prepared.k, mode)
+        return Retrieved(prepared, passages, (time.perf_counter() - t0) * 1000)
 
-    def answer(self, state: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, retrieved: Retrieved) -> Result:
         t0 = time.perf_counter()
-        *_, answer = self._answer_tokens(state["standalone"], state["passages"])
-        return self._result(state, answer, (time.perf_counter() - t0) * 1000)
+        *_, answer = self.answer_tokens(retrieved.prepared.standalone, retrieved.passages)
+        return self.result(retrieved, answer, (time.perf_counter() - t0) * 1000)
 
-    def _answer_tokens(self, standalone: Standalone, passages: list[Passage]) -> Iterator[str | Answer]:
+    def answer_tokens(self, standalone: Standalone, passages: list[Passage]) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced, and last the (verified) Answer itself.
 
         One path for `ask` and the live display: extractive when there is no LLM or the evidence is too weak;
@@ -101,52 +114,38 @@ class Pressroom:
             return extractive
         return verified
 
-    def _result(self, state: dict[str, Any], answer: Answer, answer_ms: float) -> dict[str, Any]:
-        passages: list[Passage] = state["passages"]
-        standalone: Standalone = state["standalone"]
-        return {
-            "question": state["question"],
-            "answer": answer.text,
-            "refused": answer.refused,
-            "short_answer": answer.short,
-            "note": answer.note,
-            "standalone_question": standalone.query if standalone.context else None,
-            "citations": [c.to_dict() for c in answer.citations],
-            "passages": [
-                {"rank": rank, "article_id": p.article_id, "chunk_id": p.chunk_id, "score": round(p.score, 4),
-                 "text": p.text, "title": p.title, "source": p.source, "date": p.date, "start": p.start, "end": p.end}
-                for rank, p in enumerate(passages, 1)
-            ],  # fmt: skip
-            "timings_ms": {
-                "retrieve": round(state["retrieve_ms"], 2),
-                "answer": round(answer_ms, 2),
-                "total": round((time.perf_counter() - state["started"]) * 1000, 2),
-            },
-        }
+    @staticmethod
+    def result(retrieved: Retrieved, answer: Answer, answer_ms: float) -> Result:
+        prepared = retrieved.prepared
+        standalone = prepared.standalone
+        total = (time.perf_counter() - prepared.started) * 1000
+        return Result(
+            question=prepared.question,
+            answer=answer,
+            passages=retrieved.passages,
+            timings_ms=Timings(retrieve=retrieved.retrieve_ms, answer=answer_ms, total=total),
+            standalone_question=standalone.query if standalone.context else None,
+        )
 
     # --- public faces ----------------------------------------------------------------------------
 
-    def as_runnable(self, mode: str = "hybrid+rerank") -> Runnable:
+    def as_runnable(self, mode: Mode = Mode.HYBRID_RERANK) -> Runnable[Request, Result]:
         return (
             RunnableLambda(self.prepare, name="condense")
-            | RunnableLambda(lambda state: self.retrieve(state, mode), name="retrieve")
+            | RunnableLambda(lambda prepared: self.retrieve(prepared, mode), name="retrieve")
             | RunnableLambda(self.answer, name="answer")
         ).with_config(run_name="pressroom")
 
-    def ask(self, question: str, history: list[Any] | None = None, filters: dict[str, Any] | None = None,
-            k: int | None = None) -> dict[str, Any]:  # fmt: skip
-        return self.as_runnable().invoke({"question": question, "history": history or [], "filters": filters, "k": k})
+    def stream(self, request: Request) -> Iterator[list[Passage] | str | Result]:
+        """For a live display: the passages, then the answer's text as it comes (``str``s), then the ``Result``.
 
-    def stream(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Events for a live display: ``{"passages": [...]}``, then ``{"token": str}``s, then ``{"result": {...}}``.
-
-        With an LLM the tokens are the model's raw reply; the result carries the verified answer that replaces it.
+        With an LLM the text is the model's raw reply; the result carries the verified answer that replaces it.
         """
-        state = self.retrieve(self.prepare(request))
-        yield {"passages": state["passages"]}
+        retrieved = self.retrieve(self.prepare(request))
+        yield retrieved.passages
         t0 = time.perf_counter()
-        for item in self._answer_tokens(state["standalone"], state["passages"]):
+        for item in self.answer_tokens(retrieved.prepared.standalone, retrieved.passages):
             if isinstance(item, Answer):
-                yield {"result": self._result(state, item, (time.perf_counter() - t0) * 1000)}
+                yield self.result(retrieved, item, (time.perf_counter() - t0) * 1000)
             else:
-                yield {"token": item}
+                yield item

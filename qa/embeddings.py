@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from langchain_core.embeddings import Embeddings
-
-from ingest.embedder import Embedder
+from pressroom.ingest.embedder import Embedder
 
 
 class PressroomEmbeddings(Embeddings):

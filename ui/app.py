@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
-
-from ingest.pipeline import Ingestor
-from ingest.readers import SUPPORTED_SUFFIXES
-from pressroom.settings import Settings
-from qa.chain import Pressroom, QuestionError
-from qa.retrieve import RetrievalError
+from pressroom.ingest.readers import SUPPORTED_SUFFIXES
+from pressroom.ingest.store import UNKNOWN_SOURCE, StoreStats
+from pressroom.qa.chain import QuestionError
+from pressroom.qa.facade import Pressroom
+from pressroom.qa.render import ingest_summary, snippet, source_line, top_sources
+from pressroom.qa.retrieve import RetrievalError
+from pressroom.qa.types import Filters, Result
 
 TITLE = "Pressroom"
 DESCRIPTION = (
@@ -31,7 +32,9 @@ CSS = """
 #source-panel mark { background: #ffe08a; padding: 0 2px; }
 #source-panel .meta { color: #666; font-size: 0.9em; }
 """
-SCROLL_JS = "() => { const m = document.querySelector('#source-panel mark'); if (m) m.scrollIntoView({block: 'center'}); }"
+SCROLL_JS = (
+    "() => { const m = document.querySelector('#source-panel mark'); if (m) m.scrollIntoView({block: 'center'}); }"
+)
 
 
 class UsageError(ValueError):
@@ -56,40 +59,40 @@ def source_html(article: Any, start: int, end: int, label: str) -> str:
     )
 
 
-def source_choices(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def source_choices(result: Result) -> list[tuple[str, dict[str, Any]]]:
     """(label, target) for each citation, or for the nearest passages of a refusal."""
-    if result["refused"]:
+    if result.answer.refused:
         return [
-            (f"nearest {p['rank']}: {p['title']}", {"article_id": p["article_id"], "start": p["start"], "end": p["end"]})
-            for p in result["passages"][:5]
+            (f"nearest {rank}: {p.title}", {"article_id": p.article_id, "start": p.start, "end": p.end})
+            for rank, p in enumerate(result.passages[:5], 1)
         ]
     return [
-        (f"[{c['n']}] {c['title']}", {"article_id": c["article_id"], "start": c["start"], "end": c["end"]})
-        for c in result["citations"]
+        (f"[{c.n}] {c.title}", {"article_id": c.article_id, "start": c.start, "end": c.end})
+        for c in result.answer.citations
     ]
 
 
-def answer_markdown(result: dict[str, Any]) -> str:
-    text = html.escape(result["answer"])
-    if result.get("note"):
-        text += f"\n\n_{html.escape(result['note'])}_"
+def answer_markdown(result: Result) -> str:
+    answer = result.answer
+    text = html.escape(answer.text)
+    if answer.note:
+        text += f"\n\n_{html.escape(answer.note)}_"
     lines = [text, ""]
-    if result["refused"]:
+    if answer.refused:
         lines.append("**Nearest passages:**")
-        lines += [f"- {html.escape(p['title'])}: “{html.escape(p['text'][:160])}…”" for p in result["passages"][:3]]
+        lines += [f"- {html.escape(p.title)}: “{html.escape(snippet(p.text, 160))}”" for p in result.passages[:3]]
     else:
-        lines += [f"[{c['n']}] *{html.escape(c['title'])}* ({html.escape(c['source'] or 'unknown source')}, "
-                  f"{html.escape(c['date'] or 'undated')}): “{html.escape(c['quote'])}”" for c in result["citations"]]  # fmt: skip
+        lines += [f"[{c.n}] {html.escape(source_line(c))}: “{html.escape(c.quote)}”" for c in answer.citations]
     return "\n".join(lines)
 
 
-def stats_markdown(stats: dict[str, Any]) -> str:
-    dates = stats["date_range"]
-    sources = ", ".join(f"{html.escape(k)} ({v})" for k, v in list(stats["sources"].items())[:12])
+def stats_markdown(stats: StoreStats) -> str:
+    dates = stats.date_range
     return (
-        f"**{stats['articles']}** articles, **{stats['chunks']}** passages"
-        f"{f', published {dates[0]} to {dates[1]}' if dates else ''}.  \nSources: {sources or '(none)'}  \n"
-        f"Store: `{html.escape(stats['store'])}` ({stats['backend']})"
+        f"**{stats.articles}** articles, **{stats.chunks}** passages"
+        f"{f', published {dates[0]} to {dates[1]}' if dates else ''}.  \n"
+        f"Sources: {html.escape(top_sources(stats, 12)) or '(none)'}  \n"
+        f"Store: `{html.escape(stats.store)}` ({stats.backend})"
     )
 
 
@@ -97,33 +100,42 @@ class App:
     def __init__(self, pressroom: Pressroom) -> None:
         self.pressroom = pressroom
         self.settings = pressroom.settings
-        self.store = pressroom.search.store
         # One ingest at a time: Chroma takes concurrent writes, but two rebuilds of the BM25 index would race.
         self._ingest_lock = threading.Lock()
 
     # --- chat ------------------------------------------------------------------------------------
 
     def respond(
-        self, message: str, chat: list[dict[str, Any]], turns: list[dict[str, Any]], since: str, until: str,
-        sources: list[str], k: float,
-    ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+        self,
+        message: str,
+        chat: list[dict[str, Any]],
+        turns: list[dict[str, Any]],
+        since: str,
+        until: str,
+        sources: list[str],
+        k: float,
+    ) -> Iterator[tuple[Any, ...]]:
         chat = [*chat, {"role": "user", "content": html.escape(message)}, {"role": "assistant", "content": ""}]
         no_sources = gr.update(choices=[], value=None)
-        request = {"question": message, "history": turns, "k": int(k) or None,
-                   "filters": {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
-                               "sources": sources or []}}  # fmt: skip
+        filters = Filters(
+            since=(since or "").strip() or None, until=(until or "").strip() or None, sources=sources or []
+        )
         try:
-            for event in self.pressroom.stream(request):
-                if "token" in event:
-                    chat[-1]["content"] += html.escape(event["token"])
+            for event in self.pressroom.stream(message, turns, filters, int(k) or None):
+                if isinstance(event, str):
+                    chat[-1]["content"] += html.escape(event)
                     yield chat, turns, [], no_sources, ""
-                elif "result" in event:
-                    result = event["result"]
-                    chat[-1]["content"] = answer_markdown(result)
-                    choices = source_choices(result)
-                    turns = [*turns, {"question": message, "answer": result.get("short_answer")}]
-                    yield (chat, turns, [t for _, t in choices],
-                           gr.update(choices=[(label, i) for i, (label, _) in enumerate(choices)], value=None), "")
+                elif isinstance(event, Result):
+                    chat[-1]["content"] = answer_markdown(event)
+                    choices = source_choices(event)
+                    turns = [*turns, {"question": message, "answer": event.answer.short}]
+                    yield (
+                        chat,
+                        turns,
+                        [t for _, t in choices],
+                        gr.update(choices=[(label, i) for i, (label, _) in enumerate(choices)], value=None),
+                        "",
+                    )
         except (QuestionError, RetrievalError) as err:
             chat[-1]["content"] = f"⚠️ {html.escape(str(err))}"
             yield chat, turns, [], no_sources, ""
@@ -132,7 +144,7 @@ class App:
         if choice is None or not 0 <= int(choice) < len(targets):
             return ""
         target = targets[int(choice)]
-        article = self.store.article(target["article_id"])
+        article = self.pressroom.article(target["article_id"])
         if article is None:
             return "<p>This article is no longer in the collection.</p>"
         return source_html(article, int(target["start"]), int(target["end"]), f"source {int(choice) + 1}")
@@ -144,29 +156,34 @@ class App:
             return "Choose one or more files first.", self.stats()
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         with self._ingest_lock:
-            summary = Ingestor(self.settings, self.store).ingest(
+            summary = self.pressroom.ingest(
                 paths, progress=lambda done, total: progress(done / max(total, 1), desc="ingesting")
             )
-            self.pressroom.search.reload()
-        lines = [f"**{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged**, "
-                 f"{len(summary.skipped)} skipped; {summary.chunks_written} passages in {summary.seconds:.1f} s."]  # fmt: skip
-        lines += [f"- skipped `{html.escape(Path(s['path']).name)}`: {html.escape(s['reason'])}" for s in summary.skipped]
+        lines = [f"**{html.escape(ingest_summary(summary))}**"]
+        lines += [f"- skipped `{html.escape(Path(s.path).name)}`: {html.escape(s.reason)}" for s in summary.skipped]
         return "\n".join(lines), self.stats()
 
     def stats(self) -> str:
-        return stats_markdown(self.store.stats())
+        return stats_markdown(self.pressroom.stats())
 
     def source_names(self) -> list[str]:
-        return [s for s in self.store.stats()["sources"] if s != "(unknown)"]
+        return [s for s in self.pressroom.stats().sources if s != UNKNOWN_SOURCE]
 
     # --- API -------------------------------------------------------------------------------------
 
-    def ask_api(self, question: str, history: list[str] | None = None, since: str = "", until: str = "",
-                source: str = "", k: int = 0) -> dict[str, Any]:  # fmt: skip
+    def ask_api(
+        self,
+        question: str,
+        history: list[str] | None = None,
+        since: str = "",
+        until: str = "",
+        source: str = "",
+        k: int = 0,
+    ) -> dict[str, Any]:
         """The same JSON as `pressroom ask --json`; errors come back as {"question", "error"}."""
-        filters = {"since": since or None, "until": until or None, "sources": [source] if source else []}
+        filters = Filters(since=since or None, until=until or None, sources=[source] if source else [])
         try:
-            return self.pressroom.ask(question, history=history or [], filters=filters, k=k or None)
+            return self.pressroom.ask(question, history=history or [], filters=filters, k=k or None).to_dict()
         except (QuestionError, RetrievalError) as err:
             return {"question": question, "error": str(err)}
 
@@ -177,41 +194,49 @@ class App:
             gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
             turns = gr.State([])
             targets = gr.State([])
-            with gr.Tab("Ask"):
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(label="Conversation", height=480, elem_id="chat")
-                        question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, elem_id="question",
-                                              submit_btn=True)  # fmt: skip
-                        gr.Examples(EXAMPLES, inputs=question)
-                        with gr.Accordion("Filters", open=False):
-                            with gr.Row():
-                                since = gr.Textbox(label="Published since (YYYY-MM-DD)")
-                                until = gr.Textbox(label="Published until (YYYY-MM-DD)")
-                            sources = gr.Dropdown(self.source_names(), multiselect=True, label="Sources")
-                            k = gr.Slider(1, 20, value=self.settings.top_k, step=1, label="Passages to answer from")
-                        clear = gr.Button("New conversation", variant="secondary")
-                    with gr.Column(scale=2):
-                        citation = gr.Radio([], label="Sources of the last answer", elem_id="citations", type="value")
-                        panel = gr.HTML(elem_id="source-panel")
+            with gr.Tab("Ask"), gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Conversation", height=480, elem_id="chat")
+                    question = gr.Textbox(
+                        placeholder="Ask about the articles…", show_label=False, elem_id="question", submit_btn=True
+                    )
+                    gr.Examples(EXAMPLES, inputs=question)
+                    with gr.Accordion("Filters", open=False):
+                        with gr.Row():
+                            since = gr.Textbox(label="Published since (YYYY-MM-DD)")
+                            until = gr.Textbox(label="Published until (YYYY-MM-DD)")
+                        sources = gr.Dropdown(self.source_names(), multiselect=True, label="Sources")
+                        k = gr.Slider(1, 20, value=self.settings.top_k, step=1, label="Passages to answer from")
+                    clear = gr.Button("New conversation", variant="secondary")
+                with gr.Column(scale=2):
+                    citation = gr.Radio([], label="Sources of the last answer", elem_id="citations", type="value")
+                    panel = gr.HTML(elem_id="source-panel")
             with gr.Tab("Add articles"):
-                gr.Markdown(f"Upload articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}); up to "
-                            f"{self.settings.upload_max_mb:g} MB a file. Re-uploading an unchanged article changes nothing.")  # fmt: skip
-                files = gr.File(file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), label="Articles",
-                                elem_id="upload")  # fmt: skip
+                gr.Markdown(
+                    f"Upload articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}); up to "
+                    f"{self.settings.upload_max_mb:g} MB a file. Re-uploading an unchanged article changes nothing."
+                )
+                files = gr.File(
+                    file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), label="Articles", elem_id="upload"
+                )
                 ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
                 summary = gr.Markdown(elem_id="ingest-summary")
                 gr.Markdown("### Collection")
                 stats = gr.Markdown(self.stats(), elem_id="stats")
 
             outputs = [chatbot, turns, targets, citation, question]
-            question.submit(self.respond, [question, chatbot, turns, since, until, sources, k], outputs,
-                            api_visibility="private")  # fmt: skip
+            question.submit(
+                self.respond, [question, chatbot, turns, since, until, sources, k], outputs, api_visibility="private"
+            )
             citation.change(self.show_source, [citation, targets], panel, api_visibility="private").then(
                 None, None, None, js=SCROLL_JS
             )
-            clear.click(lambda: ([], [], [], gr.update(choices=[], value=None), ""), None,
-                        [chatbot, turns, targets, citation, panel], api_visibility="private")  # fmt: skip
+            clear.click(
+                lambda: ([], [], [], gr.update(choices=[], value=None), ""),
+                None,
+                [chatbot, turns, targets, citation, panel],
+                api_visibility="private",
+            )
             ingest_btn.click(self.ingest, files, [summary, stats], api_name="ingest")
             gr.api(self.ask_api, api_name="ask")
         return demo
@@ -234,9 +259,9 @@ def check_exposure(host: str, auth: str | None) -> tuple[str, str] | None:
     return credentials
 
 
-def launch(settings: Settings, block: bool = True) -> tuple[gr.Blocks, App]:
+def launch(pressroom: Pressroom, block: bool = True) -> tuple[gr.Blocks, App]:
+    settings = pressroom.settings
     credentials = check_exposure(settings.host, settings.auth)
-    pressroom = Pressroom(settings)
     pressroom.warm_up()
     app = App(pressroom)
     demo = app.build()

@@ -1,4 +1,4 @@
-from qa.followup import Turn, condense, is_followup
+from pressroom.qa.followup import Turn, condense, is_followup
 
 
 def test_followups_are_recognised() -> None:

@@ -3,21 +3,21 @@
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
-from ingest.pipeline import Ingestor
-from ingest.store import ArticleStore
 from pressroom.cli import main
+from pressroom.qa.facade import Pressroom
+
 from pressroom.settings import Settings
 
-from .conftest import SAMPLE_DIR, SAMPLE_ID
+from ..conftest import SAMPLE_DIR, SAMPLE_ID
 
 pytestmark = pytest.mark.slow
 
 
-def assert_offsets_hold(store: ArticleStore) -> int:
+def assert_offsets_hold(store: Any) -> int:
     texts: dict[str, str] = {}
     count = 0
     for cid, text, meta in store.iter_chunks():
@@ -30,7 +30,7 @@ def assert_offsets_hold(store: ArticleStore) -> int:
 
 
 def test_offsets_hold_for_every_chunk_of_the_sample_and_news100(news_settings: Settings) -> None:
-    store = ArticleStore(news_settings)
+    store = Pressroom(news_settings).store
     assert store.article_count() == 101
     assert assert_offsets_hold(store) == store.chunk_count() > 400
     sample = store.article(SAMPLE_ID)
@@ -39,7 +39,7 @@ def test_offsets_hold_for_every_chunk_of_the_sample_and_news100(news_settings: S
 
 
 def test_every_chunk_carries_its_article_metadata(news_settings: Settings) -> None:
-    store = ArticleStore(news_settings)
+    store = Pressroom(news_settings).store
     rows = list(store.iter_chunks())
     news = [meta for _, _, meta in rows if meta["article_id"] != SAMPLE_ID]
     assert all({"title", "source", "date", "date_int", "url", "start", "end"} <= meta.keys() for meta in news)
@@ -56,7 +56,7 @@ def copy_sample(tmp_path: Path) -> Path:
 
 def test_reingest_embeds_nothing_and_edits_replace_stale_chunks(tmp_path: Path, settings: Settings) -> None:
     folder = copy_sample(tmp_path)
-    ingestor = Ingestor(settings)
+    ingestor = Pressroom(settings)
     first = ingestor.ingest([folder])
     assert (first.added, first.unchanged, first.skipped) == (2, 0, [])
     chunks_before = ingestor.store.chunk_count()
@@ -90,13 +90,15 @@ def test_bad_files_beside_good_ones_land_the_good_ones(tmp_path: Path, settings:
     (folder / "latin1.txt").write_bytes("Caf\xe9\nbody".encode("latin-1"))
     (folder / "rows.jsonl").write_text('{"id": "r1", "title": "Row one", "text": "A fine row."}\n{"id": "r2", "te\n')
     runner = CliRunner()
-    result = runner.invoke(main, ["ingest", str(folder), str(tmp_path / "nope"), "--json", "--store", str(settings.store_dir)])
+    result = runner.invoke(
+        main, ["ingest", str(folder), str(tmp_path / "nope"), "--json", "--store", str(settings.store_dir)]
+    )
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["added"] == 3
     reasons = {Path(s["path"]).name.split(":")[0]: s["reason"] for s in summary["skipped"]}
     assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "rows.jsonl", "nope"}
-    store = ArticleStore(settings)
+    store = Pressroom(settings).store
     assert store.article("r1") is not None and store.article(SAMPLE_ID) is not None
 
     clean = runner.invoke(main, ["ingest", str(SAMPLE_DIR), "--json", "--store", str(settings.store_dir)])
@@ -113,17 +115,17 @@ def test_server_store_gives_the_same_ids_and_counts_as_embedded(
     tmp_path: Path, settings: Settings, chroma_server: str
 ) -> None:
     folder = copy_sample(tmp_path)
-    embedded = Ingestor(settings)
+    embedded = Pressroom(settings)
     embedded.ingest([folder])
     server_settings = Settings(chroma_url=chroma_server, collection="servertest")
-    server = Ingestor(server_settings)
+    server = Pressroom(server_settings)
     server.store.reset()
-    server = Ingestor(server_settings)
+    server = Pressroom(server_settings)
     summary = server.ingest([folder])
     assert summary.added == 2
     assert server.ingest([folder]).chunks_written == 0
     ids = lambda store: sorted(cid for cid, _, _ in store.iter_chunks())  # noqa: E731
     assert ids(server.store) == ids(embedded.store)
     assert server.store.article_count() == embedded.store.article_count() == 2
-    assert server.store.stats()["backend"] == "server"
+    assert server.stats().backend == "server"
     assert assert_offsets_hold(server.store) == server.store.chunk_count()

@@ -10,11 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from pressroom.qa.facade import Pressroom
+from pressroom.ui.app import UsageError, check_exposure, launch
 
 from pressroom.settings import Settings
-from ui.app import UsageError, check_exposure, launch
 
-from .conftest import ROOT, SAMPLE_ID, free_port
+from ..conftest import ROOT, SAMPLE_ID, free_port
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,7 +31,7 @@ def app_url(news_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     store = tmp_path_factory.mktemp("ui") / "store"
     shutil.copytree(news_settings.store_dir, store)
     settings = Settings(store_dir=store, port=free_port())
-    demo, _ = launch(settings, block=False)
+    demo, _ = launch(Pressroom(settings), block=False)
     yield f"http://127.0.0.1:{settings.port}/"
     demo.close()
 
@@ -51,8 +52,18 @@ def test_api_returns_the_ask_json_contract(app_url: str) -> None:
     result = Client(app_url, verbose=False).predict(question="Who announced the pullout?", api_name="/ask")
     assert set(result) >= {"question", "answer", "refused", "citations", "passages", "timings_ms"}
     assert "Putin" in result["answer"] and result["citations"][0]["article_id"] == SAMPLE_ID
-    assert set(result["citations"][0]) == {"n", "article_id", "title", "source", "date", "url", "chunk_id", "start",
-                                           "end", "quote"}  # fmt: skip
+    assert set(result["citations"][0]) == {
+        "n",
+        "article_id",
+        "title",
+        "source",
+        "date",
+        "url",
+        "chunk_id",
+        "start",
+        "end",
+        "quote",
+    }
     error = Client(app_url, verbose=False).predict(question="", api_name="/ask")
     assert error["error"] == "the question is empty"
 
@@ -61,7 +72,9 @@ def test_an_upload_adds_an_article_the_next_question_finds(app_url: str, tmp_pat
     from gradio_client import Client, handle_file
 
     article = tmp_path / "tartus-port.txt"
-    article.write_text("Tartus port expansion\nRussia will expand its naval facility at Tartus to hold eleven warships.\n")
+    article.write_text(
+        "Tartus port expansion\nRussia will expand its naval facility at Tartus to hold eleven warships.\n"
+    )
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01binary")
     client = Client(app_url, verbose=False)
@@ -77,8 +90,12 @@ def test_twenty_concurrent_questions_are_all_answered(app_url: str) -> None:
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
-    questions = ["Who announced the pullout?", "How many people did the rubbish dump landslide in Ethiopia kill?",
-                 "Who is Uefa's president?", "What is Carlos the Jackal's real name?"] * 5  # fmt: skip
+    questions = [
+        "Who announced the pullout?",
+        "How many people did the rubbish dump landslide in Ethiopia kill?",
+        "Who is Uefa's president?",
+        "What is Carlos the Jackal's real name?",
+    ] * 5
 
     def ask(question: str) -> tuple[float, dict]:
         started = time.perf_counter()
@@ -104,8 +121,15 @@ def page() -> Iterator[object]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--headless",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         yield page

@@ -1,6 +1,6 @@
-from ingest.clean import clean_text, is_caption
+from pressroom.ingest.clean import clean_text, is_caption
 
-from .conftest import SAMPLE_DIR
+from ..conftest import SAMPLE_DIR
 
 
 def test_sample_article_loses_captions_and_related_list_but_keeps_every_paragraph() -> None:
@@ -9,7 +9,7 @@ def test_sample_article_loses_captions_and_related_list_but_keeps_every_paragrap
     assert "file photo" not in text
     assert "Related" not in text and "Homs" not in text and "•" not in text
     assert text.startswith("Russian President Vladimir Putin announced a surprise move")
-    assert text.endswith('an opposition spokesman said, according to Reuters.')
+    assert text.endswith("an opposition spokesman said, according to Reuters.")
     assert text.count("\n\n") == 8  # nine paragraphs, separated by one blank line each
 
 

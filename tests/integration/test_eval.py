@@ -5,15 +5,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from eval.dataset import SHIPPED_QUESTIONS, load_items, squad_to_corpus
-from eval.metrics import exact_match, mrr_at, ndcg_at, normalize, token_f1
-from eval.report import markdown_table
-from ingest.store import ArticleStore
 from pressroom.cli import main
+from pressroom.eval.dataset import SHIPPED_QUESTIONS, load_items, squad_to_corpus
+from pressroom.eval.metrics import exact_match, mrr_at, ndcg_at, normalize, token_f1
+from pressroom.eval.report import markdown_table
+from pressroom.qa.facade import Pressroom
+
 from pressroom.settings import Settings
 
-FLOORS = json.loads((Path(__file__).resolve().parent.parent / "eval" / "floors.json").read_text())
+from ..conftest import ROOT
+
+FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text())
 
 
 def test_squad_normalisation_and_scores() -> None:
@@ -39,18 +41,41 @@ def test_shipped_set_is_well_formed() -> None:
 
 def test_bad_lines_are_reported_with_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    path.write_text('{"id": "ok", "question": "Q?", "gold_articles": ["a"]}\n{broken\n\n'
-                    '{"id": "nogold", "question": "Q?"}\n{"id": "noq", "gold_articles": ["a"]}\n')
+    path.write_text(
+        '{"id": "ok", "question": "Q?", "gold_articles": ["a"]}\n{broken\n\n'
+        '{"id": "nogold", "question": "Q?"}\n{"id": "noq", "gold_articles": ["a"]}\n'
+    )
     items, problems = load_items(path)
     assert [i.id for i in items] == ["ok"]
-    assert problems == ["line 2: invalid JSON (Expecting property name enclosed in double quotes)",
-                        "line 4: an answerable question with no gold_articles", "line 5: no question"]
+    assert problems == [
+        "line 2: invalid JSON (Expecting property name enclosed in double quotes)",
+        "line 4: an answerable question with no gold_articles",
+        "line 5: no question",
+    ]
 
 
 def test_squad_file_becomes_a_corpus_and_items(tmp_path: Path) -> None:
-    squad = {"version": "v2.0", "data": [{"title": "Tartus", "paragraphs": [{"context": "Tartus hosts a naval base.",
-             "qas": [{"id": "q1", "question": "What does Tartus host?", "answers": [{"text": "a naval base", "answer_start": 13}]},
-                     {"id": "q2", "question": "Who owns it?", "answers": [], "is_impossible": True}]}]}]}  # fmt: skip
+    squad = {
+        "version": "v2.0",
+        "data": [
+            {
+                "title": "Tartus",
+                "paragraphs": [
+                    {
+                        "context": "Tartus hosts a naval base.",
+                        "qas": [
+                            {
+                                "id": "q1",
+                                "question": "What does Tartus host?",
+                                "answers": [{"text": "a naval base", "answer_start": 13}],
+                            },
+                            {"id": "q2", "question": "Who owns it?", "answers": [], "is_impossible": True},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
     (tmp_path / "s.json").write_text(json.dumps(squad))
     corpus, items = squad_to_corpus(tmp_path / "s.json", tmp_path / "out")
     assert json.loads(corpus.read_text())["id"] == "Tartus#0"
@@ -59,7 +84,7 @@ def test_squad_file_becomes_a_corpus_and_items(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_every_answer_appears_verbatim_in_its_gold_article(news_settings: Settings) -> None:
-    store = ArticleStore(news_settings)
+    store = Pressroom(news_settings).store
     items, _ = load_items(SHIPPED_QUESTIONS)
     for item in items:
         for gold in item.gold_articles:
@@ -71,8 +96,9 @@ def test_every_answer_appears_verbatim_in_its_gold_article(news_settings: Settin
 def test_shipped_eval_stays_above_the_recorded_floors(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     report = tmp_path / "report"
-    result = CliRunner().invoke(main, ["eval", "--compare", "hybrid+rerank,langchain-dense", "--json", str(out),
-                                       "--report", str(report)])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["eval", "--compare", "hybrid+rerank,langchain-dense", "--json", str(out), "--report", str(report)]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(out.read_text())["summary"]
     product = summary["hybrid+rerank"]
@@ -86,15 +112,19 @@ def test_shipped_eval_stays_above_the_recorded_floors(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_user_questions_on_a_user_corpus_report_bad_lines_and_unknown_gold(tmp_path: Path, monkeypatch) -> None:
-    from eval import runner
+    from pressroom.eval import runner
 
     monkeypatch.setattr(runner, "CACHE", tmp_path / "cache")
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "a", "question": "Who announced the pullout?", "answers": ["Putin"], '
-                         '"gold_articles": ["putin-syria-pullout"]}\n{oops\n'
-                         '{"id": "b", "question": "Who?", "answers": ["x"], "gold_articles": ["no-such-article"]}\n')
+    questions.write_text(
+        '{"id": "a", "question": "Who announced the pullout?", "answers": ["Putin"], '
+        '"gold_articles": ["putin-syria-pullout"]}\n{oops\n'
+        '{"id": "b", "question": "Who?", "answers": ["x"], "gold_articles": ["no-such-article"]}\n'
+    )
     out = tmp_path / "r.json"
-    result = CliRunner().invoke(main, ["eval", "--questions", str(questions), "--corpus", "data/sample", "--json", str(out)])
+    result = CliRunner().invoke(
+        main, ["eval", "--questions", str(questions), "--corpus", "data/sample", "--json", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "line 2: invalid JSON" in result.output and "b: unknown gold article no-such-article" in result.output
     data = json.loads(out.read_text())
@@ -103,19 +133,44 @@ def test_user_questions_on_a_user_corpus_report_bad_lines_and_unknown_gold(tmp_p
 
 @pytest.mark.slow
 def test_squad_file_runs_end_to_end(tmp_path: Path, monkeypatch) -> None:
-    from eval import runner
+    from pressroom.eval import runner
 
     monkeypatch.setattr(runner, "CACHE", tmp_path / "cache")
     paragraphs = [
-        ("Tartus", "The port of Tartus hosts a Russian naval facility. It was expanded in 2017 to hold eleven ships.",
-         "How many ships can the Tartus facility hold?", "eleven"),
-        ("Reppi", "The Reppi landfill lies on the outskirts of Addis Ababa. A landslide there killed 65 people.",
-         "How many people did the Reppi landslide kill?", "65"),
-    ]  # fmt: skip
-    squad = {"version": "1.1", "data": [
-        {"title": title, "paragraphs": [{"context": context, "qas": [
-            {"id": title, "question": question, "answers": [{"text": answer, "answer_start": context.index(answer)}]}]}]}
-        for title, context, question, answer in paragraphs]}  # fmt: skip
+        (
+            "Tartus",
+            "The port of Tartus hosts a Russian naval facility. It was expanded in 2017 to hold eleven ships.",
+            "How many ships can the Tartus facility hold?",
+            "eleven",
+        ),
+        (
+            "Reppi",
+            "The Reppi landfill lies on the outskirts of Addis Ababa. A landslide there killed 65 people.",
+            "How many people did the Reppi landslide kill?",
+            "65",
+        ),
+    ]
+    squad = {
+        "version": "1.1",
+        "data": [
+            {
+                "title": title,
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {
+                                "id": title,
+                                "question": question,
+                                "answers": [{"text": answer, "answer_start": context.index(answer)}],
+                            }
+                        ],
+                    }
+                ],
+            }
+            for title, context, question, answer in paragraphs
+        ],
+    }
     (tmp_path / "dev.json").write_text(json.dumps(squad))
     out = tmp_path / "r.json"
     result = CliRunner().invoke(main, ["eval", "--squad", str(tmp_path / "dev.json"), "--json", str(out)])

@@ -1,9 +1,9 @@
 import json
 from pathlib import Path
 
-from ingest.readers import Article, Skipped, normalise_date, read_paths, source_from_url
+from pressroom.ingest.readers import Article, Skipped, normalise_date, read_paths, source_from_url
 
-from .conftest import SAMPLE_DIR
+from ..conftest import SAMPLE_DIR
 
 
 def read(*paths: Path | str, max_mb: float = 25.0) -> tuple[list[Article], list[Skipped]]:
@@ -64,7 +64,10 @@ def test_json_list_object_and_jsonl_with_a_bad_line(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text('{"id": "l1", "title": "T", "content": "C."}\n{"id": "l2", "tit\n[1]\n')
     articles, skipped = read(tmp_path)
     assert sorted(a.id for a in articles) == ["j1", "l1"]
-    assert sorted(s.reason for s in skipped) == ["invalid JSON line: Unterminated string starting at", "line is not a JSON object"]
+    assert sorted(s.reason for s in skipped) == [
+        "invalid JSON line: Unterminated string starting at",
+        "line is not a JSON object",
+    ]
 
 
 def test_bad_inputs_are_reported_with_reasons(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from pressroom.cli import main
+
 from pressroom.settings import Settings
 
 

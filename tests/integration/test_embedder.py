@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pressroom.ingest.embedder import Embedder, resolve_model
+from pressroom.ingest.encoders import OpenVinoEncoder
 
-from ingest.embedder import Embedder, PressroomEmbeddingFunction, resolve_model
-from ingest.encoders import OpenVinoEncoder
+from ..conftest import SAMPLE_DIR
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "putin-syria-pullout.txt"
+SAMPLE = SAMPLE_DIR / "putin-syria-pullout.txt"
 TEXTS = [
     "Who announced the withdrawal of Russian forces from Syria?",
     "Central bank raises interest rates",
@@ -31,9 +32,14 @@ def reference() -> np.ndarray:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("backend", "precision", "floor"),
-    [("openvino", "fp32", 0.9999), ("openvino", "bf16", 0.999), ("openvino", "int8", 0.99),
-     ("torch", "bf16", 0.99), ("torch", "int8", 0.9)],
-)  # fmt: skip
+    [
+        ("openvino", "fp32", 0.9999),
+        ("openvino", "bf16", 0.999),
+        ("openvino", "int8", 0.99),
+        ("torch", "bf16", 0.99),
+        ("torch", "int8", 0.9),
+    ],
+)
 def test_backend_vectors_match_fp32(reference: np.ndarray, backend: str, precision: str, floor: float) -> None:
     # A batch of 3 puts several batches in flight at once and reorders the texts by length inside the encoder.
     vectors = Embedder("", 3, backend, precision).embed(TEXTS)  # type: ignore[arg-type]
@@ -70,16 +76,3 @@ def test_openvino_graph_is_converted_once_and_cached(tmp_path: Path) -> None:
     np.testing.assert_allclose(first.encode(TEXTS, 4), second.encode(TEXTS, 4), atol=1e-6)
     OpenVinoEncoder(path, "bf16", cache=tmp_path)  # full-precision weights: a graph of its own
     assert len(list(tmp_path.glob("*/model.xml"))) == 2
-
-
-def test_embedding_function_config_round_trips_without_loading_a_model() -> None:
-    function = PressroomEmbeddingFunction("", 8, "torch", "bf16")
-    rebuilt = PressroomEmbeddingFunction.build_from_config(function.get_config())
-    assert rebuilt.get_config() == {"model": "", "batch_size": 8, "backend": "torch", "precision": "bf16"}
-    assert rebuilt._embedder is None
-
-
-@pytest.mark.parametrize(("quantize", "precision"), [(True, "int8"), (False, "fp32")])
-def test_stores_from_before_backends_open_with_torch(quantize: bool, precision: str) -> None:
-    legacy = PressroomEmbeddingFunction.build_from_config({"model": "", "batch_size": 16, "quantize": quantize})
-    assert legacy.get_config() == {"model": "", "batch_size": 16, "backend": "torch", "precision": precision}

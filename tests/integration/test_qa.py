@@ -4,13 +4,15 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from pressroom.cli import main
-from pressroom.settings import Settings
-from qa.chain import Pressroom, QuestionError
-from qa.retrieve import RetrievalError
+from pressroom.qa.chain import QuestionError, Request
+from pressroom.qa.facade import Pressroom
+from pressroom.qa.retrieve import RetrievalError
+from pressroom.qa.types import Filters
 
-from .conftest import SAMPLE_ID
+from pressroom.settings import Settings
+
+from ..conftest import SAMPLE_ID
 
 pytestmark = pytest.mark.slow
 
@@ -28,23 +30,40 @@ SAMPLE_QUESTIONS = [
     ("Which defence body was ordered to begin withdrawing the forces?", "defence ministry"),
     ("Which ministry was told to start withdrawing the forces?", "defence ministry"),
 ]
-UNANSWERABLE = ["What is the population of Peru?", "Who designed the Sydney Opera House?", "How tall is Mount Kilimanjaro?"]
+UNANSWERABLE = [
+    "What is the population of Peru?",
+    "Who designed the Sydney Opera House?",
+    "How tall is Mount Kilimanjaro?",
+]
+
+
+class ContractView:
+    """The facade as the JSON contract shows it: each result through ``Result.to_dict()``, filters as the dicts
+    a caller of ``/ask`` writes."""
+
+    def __init__(self, pressroom: Pressroom) -> None:
+        self.pressroom = pressroom
+        self.search = pressroom.search
+
+    def ask(self, question: str, history: list | None = None, filters: dict | None = None) -> dict:
+        return self.pressroom.ask(question, history, Filters(**(filters or {}))).to_dict()
 
 
 @pytest.fixture(scope="module")
-def pressroom(news_settings: Settings) -> Pressroom:
-    return Pressroom(news_settings)
+def pressroom(news_settings: Settings) -> ContractView:
+    return ContractView(Pressroom(news_settings))
 
 
-def assert_citations_are_exact(result: dict, pressroom: Pressroom) -> None:
+def assert_citations_are_exact(result: dict, pressroom: ContractView) -> None:
     for c in result["citations"]:
-        article = pressroom.search.store.article(c["article_id"])
+        article = pressroom.pressroom.article(c["article_id"])
         assert article.text[c["start"] : c["end"]] == c["quote"]
 
 
 @pytest.mark.parametrize(("question", "expected"), SAMPLE_QUESTIONS)
-def test_sample_questions_rank_the_article_first_and_answer_with_evidence(pressroom: Pressroom, question: str,
-                                                                            expected: str) -> None:
+def test_sample_questions_rank_the_article_first_and_answer_with_evidence(
+    pressroom: ContractView, question: str, expected: str
+) -> None:
     result = pressroom.ask(question)
     assert result["passages"][0]["article_id"] == SAMPLE_ID
     assert not result["refused"]
@@ -54,7 +73,7 @@ def test_sample_questions_rank_the_article_first_and_answer_with_evidence(pressr
     assert_citations_are_exact(result, pressroom)
 
 
-def test_who_announced_the_pullout_is_putin_with_a_short_answer(pressroom: Pressroom) -> None:
+def test_who_announced_the_pullout_is_putin_with_a_short_answer(pressroom: ContractView) -> None:
     result = pressroom.ask("Who announced the pullout?")
     assert "Putin" in result["short_answer"]
     assert result["answer"].startswith(result["short_answer"])
@@ -62,13 +81,15 @@ def test_who_announced_the_pullout_is_putin_with_a_short_answer(pressroom: Press
 
 
 @pytest.mark.parametrize("question", UNANSWERABLE)
-def test_questions_the_articles_cannot_answer_are_refused_with_nearest_passages(pressroom: Pressroom, question: str) -> None:
+def test_questions_the_articles_cannot_answer_are_refused_with_nearest_passages(
+    pressroom: ContractView, question: str
+) -> None:
     result = pressroom.ask(question)
     assert result["refused"] and result["citations"] == []
     assert "do not cover" in result["answer"] and result["passages"]
 
 
-def test_three_turn_conversation_over_the_sample(pressroom: Pressroom) -> None:
+def test_three_turn_conversation_over_the_sample(pressroom: ContractView) -> None:
     history: list[dict] = []
     first = pressroom.ask("Who ordered the withdrawal of Russian forces from Syria?")
     assert "Putin" in first["answer"]
@@ -82,9 +103,11 @@ def test_three_turn_conversation_over_the_sample(pressroom: Pressroom) -> None:
     assert "Assad" in third["short_answer"]
 
 
-def test_filters_restrict_retrieval_and_a_filter_matching_nothing_is_a_clear_error(pressroom: Pressroom) -> None:
+def test_filters_restrict_retrieval_and_a_filter_matching_nothing_is_a_clear_error(pressroom: ContractView) -> None:
     result = pressroom.ask("What happened in Syria?", filters={"sources": ["tass"], "since": "2017-03-01"})
-    assert result["passages"] and all(p["source"] == "tass.com" and p["date"] >= "2017-03-01" for p in result["passages"])
+    assert result["passages"] and all(
+        p["source"] == "tass.com" and p["date"] >= "2017-03-01" for p in result["passages"]
+    )
     only = pressroom.ask("Who is the lawyer?", filters={"article_ids": ["2171"]})
     assert {p["article_id"] for p in only["passages"]} == {"2171"}
     with pytest.raises(RetrievalError, match="no articles from a source"):
@@ -93,7 +116,7 @@ def test_filters_restrict_retrieval_and_a_filter_matching_nothing_is_a_clear_err
         pressroom.ask("Anything?", filters={"since": "March"})
 
 
-def test_bad_questions_get_clear_messages(pressroom: Pressroom, tmp_path) -> None:
+def test_bad_questions_get_clear_messages(pressroom: ContractView, tmp_path) -> None:
     with pytest.raises(QuestionError, match="empty"):
         pressroom.ask("   ")
     with pytest.raises(QuestionError, match="10,000 characters"):
@@ -103,11 +126,11 @@ def test_bad_questions_get_clear_messages(pressroom: Pressroom, tmp_path) -> Non
         empty.ask("Who?")
 
 
-def test_the_chain_is_a_runnable_and_the_retriever_returns_documents(pressroom: Pressroom) -> None:
-    from qa.retrieve import PressroomRetriever
+def test_the_chain_is_a_runnable_and_the_retriever_returns_documents(pressroom: ContractView) -> None:
+    from pressroom.qa.retrieve import PressroomRetriever
 
-    chain = pressroom.as_runnable()
-    result = chain.invoke({"question": "Who announced the pullout?", "history": []})
+    chain = pressroom.pressroom.chain.as_runnable()
+    result = chain.invoke(Request("Who announced the pullout?")).to_dict()
     assert set(result) >= {"question", "answer", "refused", "citations", "passages", "timings_ms"}
     docs = PressroomRetriever(search=pressroom.search, k=3).invoke("Putin pullout Syria")
     assert len(docs) == 3 and docs[0].metadata["article_id"] == SAMPLE_ID and docs[0].page_content
@@ -126,9 +149,11 @@ def test_cli_ask_json_matches_the_contract_and_batch_answers_each_line(news_sett
     assert set(data["timings_ms"]) == {"retrieve", "answer", "total"}
 
     batch = tmp_path / "q.jsonl"
-    batch.write_text('{"id": "a", "question": "Who announced the pullout?"}\n'
-                     '{"id": "b", "question": "When does it begin?", "history": ["Who ordered the withdrawal?"]}\n'
-                     "What is the population of Peru?\n{broken\n")
+    batch.write_text(
+        '{"id": "a", "question": "Who announced the pullout?"}\n'
+        '{"id": "b", "question": "When does it begin?", "history": ["Who ordered the withdrawal?"]}\n'
+        "What is the population of Peru?\n{broken\n"
+    )
     out = runner.invoke(main, ["ask", "--batch", str(batch), *store])
     lines = [json.loads(line) for line in out.stdout.strip().splitlines()]
     assert [line["id"] for line in lines] == ["a", "b", "3", "4"]
@@ -143,9 +168,10 @@ def test_cli_ask_json_matches_the_contract_and_batch_answers_each_line(news_sett
 
 def test_cli_chat_carries_the_conversation(news_settings: Settings) -> None:
     result = CliRunner().invoke(
-        main, ["chat", "--store", str(news_settings.store_dir)],
+        main,
+        ["chat", "--store", str(news_settings.store_dir)],
         input="Who ordered the withdrawal of Russian forces from Syria?\nWhen does it begin?\n\n",
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     # CliRunner echoes each typed question after the prompt; the answer is the line after it.
@@ -156,9 +182,8 @@ def test_cli_chat_carries_the_conversation(news_settings: Settings) -> None:
 def test_a_configured_cross_encoder_replaces_the_default_rerank(news_settings: Settings, tmp_path) -> None:
     """No cross-encoder ships here, so one is made from the packaged MiniLM with an untrained head: the point is
     that the configured model, loaded from a local folder, is what scores the candidates."""
+    from pressroom.ingest.embedder import resolve_model
     from sentence_transformers import CrossEncoder
-
-    from ingest.embedder import resolve_model
 
     folder = tmp_path / "cross-encoder"
     CrossEncoder(resolve_model(""), num_labels=1, device="cpu").save(str(folder))
@@ -168,5 +193,7 @@ def test_a_configured_cross_encoder_replaces_the_default_rerank(news_settings: S
     model = CrossEncoder(str(folder), device="cpu")
     import numpy as np
 
-    expected = 1 / (1 + np.exp(-model.predict([("Who announced the pullout?", f"{p.title}\n{p.text}") for p in passages])))
+    expected = 1 / (
+        1 + np.exp(-model.predict([("Who announced the pullout?", f"{p.title}\n{p.text}") for p in passages]))
+    )
     assert [round(p.score, 5) for p in passages] == [round(float(s), 5) for s in expected]

@@ -1,7 +1,9 @@
-from ingest.chunking import chunk_article, sentence_spans
-from ingest.clean import clean_text
+import itertools
 
-from .conftest import SAMPLE_DIR
+from pressroom.ingest.chunking import chunk_article, sentence_spans
+from pressroom.ingest.clean import clean_text
+
+from ..conftest import SAMPLE_DIR
 
 
 def sentences(text: str) -> list[str]:
@@ -29,7 +31,7 @@ def test_offsets_slice_back_to_chunk_text_and_chunks_cover_the_article() -> None
     for chunk in chunks:
         assert text[chunk.start : chunk.end] == chunk.text
     assert chunks[0].start == 0 and chunks[-1].end == len(text)
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert not text[before.end : after.start].strip(), "no text falls between consecutive chunks"
         assert after.start > before.start
 

@@ -1,0 +1,39 @@
+"""Text that the CLI and the UI both show: one wording for citations, snippets, ingest summaries and stats.
+
+Plain text; the UI escapes it for HTML and adds its own emphasis.
+"""
+
+from __future__ import annotations
+
+from pressroom.ingest.pipeline import Summary
+from pressroom.ingest.store import StoreStats
+
+from pressroom.types import ArticleMeta
+
+
+def source_line(meta: ArticleMeta) -> str:
+    """ "Title (source, date)" for a citation or a passage."""
+    return f"{meta.title} ({meta.source or 'unknown source'}, {meta.date or 'undated'})"
+
+
+def snippet(text: str, limit: int) -> str:
+    """The start of ``text`` on one line, cut at a word boundary, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(",;:") + "…"
+
+
+def ingest_summary(summary: Summary) -> str:
+    rate = summary.chunks_per_second
+    return (
+        f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, {summary.removed} removed, "
+        f"{len(summary.skipped)} skipped; {summary.chunks_written} chunks written in {summary.seconds:.1f} s "
+        f"({rate:.{0 if rate >= 10 else 1}f} chunks/s)"
+    )
+
+
+def top_sources(stats: StoreStats, n: int) -> str:
+    shown = ", ".join(f"{name} ({count})" for name, count in list(stats.sources.items())[:n])
+    return shown + (" ..." if len(stats.sources) > n else "")
