@@ -162,7 +162,7 @@ def load_pressroom(settings: Settings) -> Any:
 
 
 def print_result(result: Any) -> None:
-    from pressroom.qa.render import snippet, source_line
+    from pressroom.qa.render import quoted_elsewhere, snippet, source_line
 
     answer = result.answer
     out.print(answer.text, highlight=False, markup=False)
@@ -173,7 +173,8 @@ def print_result(result: Any) -> None:
             out.print(f'  - {source_line(p)}: "{snippet(p.text, 200)}"', highlight=False, markup=False)
         return
     for c in answer.citations:
-        out.print(f'[{c.n}] {source_line(c)}: "{c.quote}"', highlight=False, markup=False)
+        quote = "" if quoted_elsewhere(c, answer) else f': "{c.quote}"'
+        out.print(f"[{c.n}] {source_line(c)}{quote}", highlight=False, markup=False)
 
 
 def ask_one(pressroom: Any, question: str, history: list[Any], filters: Any, k: int | None) -> Any:
@@ -264,6 +265,7 @@ def chat(settings: Settings, filters: Any, k: int | None) -> None:
 )
 @click.option("--squad", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A SQuAD v1.1/v2.0 file.")
 @click.option("--limit", type=click.IntRange(1), help="Use only the first N questions.")
+@click.option("--split", type=click.Choice(["dev", "test"]), help="Only the items of this split (tune on dev only).")
 @click.option("--compare", help="Comma-separated configurations: dense,bm25,hybrid,hybrid+rerank,langchain-dense.")
 @click.option("--calibrate", is_flag=True, help="Print the refusal threshold that best separates the items.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results as JSON.")
@@ -275,6 +277,7 @@ def eval_command(
     corpus: tuple[Path, ...],
     squad: Path | None,
     limit: int | None,
+    split: str | None,
     compare: str | None,
     calibrate: bool,
     json_path: Path | None,
@@ -283,7 +286,8 @@ def eval_command(
     """Retrieval and answer metrics on the shipped eval set or your own."""
     from pressroom.eval.corpora import CorpusMissing
     from pressroom.eval.evaluate import EvalError, evaluate, parse_modes
-    from pressroom.eval.report import markdown_table, write_report
+    from pressroom.eval.report import kind_table, markdown_table, write_report
+    from pressroom.eval.runner import PRODUCT as PRODUCT_MODE
     from pressroom.eval.runner import as_dicts
     from rich.progress import Progress
 
@@ -300,6 +304,7 @@ def eval_command(
                 corpus,
                 squad,
                 limit,
+                split,
                 modes,
                 calibrate,
                 notify=lambda message: console.print(message, highlight=False),
@@ -310,6 +315,8 @@ def eval_command(
     for problem in run.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
     out.print(markdown_table(run.rows), highlight=False)
+    if run.kinds:
+        out.print(f"\nper kind of question ({PRODUCT_MODE}){run.split_note}:\n{kind_table(run.kinds)}", highlight=False)
     if run.threshold:
         threshold, accuracy = run.threshold
         out.print(
@@ -320,7 +327,7 @@ def eval_command(
         payload = {"summary": run.rows, "results": as_dicts(run.results), "problems": run.problems}
         json_path.write_text(json.dumps(payload, indent=2))
     if report_dir:
-        out.print(f"report: {write_report(report_dir, run.rows, run.results, run.header)}")
+        out.print(f"report: {write_report(report_dir, run.rows, run.results, run.header, run.kinds)}")
 
 
 @main.command()

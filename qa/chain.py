@@ -93,7 +93,7 @@ class AnswerChain:
         One path for `ask` and the live display: extractive when there is no LLM or the evidence is too weak;
         otherwise the model's raw tokens, whose reply is then checked against the passages.
         """
-        extractive = self.answerer.answer(standalone.question, passages, standalone.context)
+        extractive = self.answerer.answer(standalone.answerable_text, passages, standalone.context)
         if self.llm is None or extractive.refused:
             for word in extractive.text.split(" "):
                 yield word + " "

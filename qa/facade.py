@@ -57,7 +57,7 @@ class Pressroom:
     def answerer(self) -> ExtractiveAnswerer:
         from pressroom.qa.answer import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.settings.refusal_threshold)
+        return ExtractiveAnswerer(self.settings.refusal_threshold, self.embedder)
 
     @cached_property
     def llm(self) -> Any:  # a LangChain chat model, or None for the extractive default
@@ -106,7 +106,7 @@ class Pressroom:
     def warm_up(self) -> None:
         """Load the models and the lexical index now rather than on the first question (a server's first user
         should not wait)."""
-        from pressroom.qa.answer import nlp
+        from pressroom.qa.nlp import nlp
 
         self.embedder.load()
         nlp()

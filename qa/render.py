@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pressroom.ingest.pipeline import Summary
 from pressroom.ingest.store import StoreStats
+from pressroom.qa.types import Answer, Citation
 
 from pressroom.types import ArticleMeta
 
@@ -23,6 +24,18 @@ def snippet(text: str, limit: int) -> str:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
     return cut.rstrip(",;:") + "…"
+
+
+def answer_body(answer: Answer) -> str:
+    """The answer without its short answer in front: the quoted supporting sentences with their [n]."""
+    prefix = f"{answer.short}: " if answer.short else ""
+    return answer.text[len(prefix) :] if prefix and answer.text.startswith(prefix) else answer.text
+
+
+def quoted_elsewhere(citation: Citation, answer: Answer) -> bool:
+    """Whether the citation's sentence already stands in the answer text (the extractive answer quotes it):
+    then a sources list names the article only, and does not print the sentence twice."""
+    return " ".join(citation.quote.split()) in " ".join(answer.text.split())
 
 
 def ingest_summary(summary: Summary) -> str:

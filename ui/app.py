@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from pressroom.ingest.readers import SUPPORTED_SUFFIXES
 from pressroom.ingest.store import UNKNOWN_SOURCE, StoreStats
 from pressroom.qa.chain import QuestionError
 from pressroom.qa.facade import Pressroom
-from pressroom.qa.render import ingest_summary, snippet, source_line, top_sources
+from pressroom.qa.render import answer_body, ingest_summary, quoted_elsewhere, snippet, source_line, top_sources
 from pressroom.qa.retrieve import RetrievalError
 from pressroom.qa.types import Filters, Result
 
@@ -35,6 +36,22 @@ CSS = """
 SCROLL_JS = (
     "() => { const m = document.querySelector('#source-panel mark'); if (m) m.scrollIntoView({block: 'center'}); }"
 )
+
+# A click on an answer's [n] chooses source n in the sources list, which opens the passage in its article.
+CITE_JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a[href^="#cite-"]');
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const n = link.getAttribute('href').slice('#cite-'.length);
+    for (const label of document.querySelectorAll('#citations label')) {
+      if (label.textContent.trim().startsWith(`[${n}]`)) { label.querySelector('input').click(); return; }
+    }
+  }, true);
+}
+"""
 
 
 class UsageError(ValueError):
@@ -72,9 +89,15 @@ def source_choices(result: Result) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
 def answer_markdown(result: Result) -> str:
+    """Short answer first in bold, then the supporting sentence once; each [n] is a link that opens its passage
+    (CITE_JS turns the click into a choice in the sources list)."""
     answer = result.answer
-    text = html.escape(answer.text)
+    body = _MARKER.sub(r"[\\[\1\\]](#cite-\1)", html.escape(answer_body(answer)))
+    text = f"**{html.escape(answer.short)}**\n\n{body}" if answer.short else body
     if answer.note:
         text += f"\n\n_{html.escape(answer.note)}_"
     lines = [text, ""]
@@ -82,7 +105,9 @@ def answer_markdown(result: Result) -> str:
         lines.append("**Nearest passages:**")
         lines += [f"- {html.escape(p.title)}: “{html.escape(snippet(p.text, 160))}”" for p in result.passages[:3]]
     else:
-        lines += [f"[{c.n}] {html.escape(source_line(c))}: “{html.escape(c.quote)}”" for c in answer.citations]
+        for c in answer.citations:
+            quote = "" if quoted_elsewhere(c, answer) else f": “{html.escape(c.quote)}”"
+            lines.append(f"[{c.n}] *{html.escape(source_line(c))}*{quote}  ")
     return "\n".join(lines)
 
 
@@ -273,6 +298,7 @@ def launch(pressroom: Pressroom, block: bool = True) -> tuple[gr.Blocks, App]:
         max_file_size=int(settings.upload_max_mb * 1024 * 1024),
         prevent_thread_lock=not block,
         css=CSS,
+        js=CITE_JS,
         theme=gr.themes.Soft(),
         quiet=True,
     )
