@@ -142,6 +142,8 @@ class Ingestor:
                 summary.removed = self.prune(paths, {a.id for a, _ in articles}, spared)
             if changed or summary.removed or summary.repaired.changed:
                 self.lexical.rebuild()
+            else:  # a run killed after its last Chroma write left the saved index behind the store
+                self.lexical.refresh()
         except CONNECTION_ERRORS as err:
             raise StoreError(
                 f"lost the Chroma store at {self.store.location} mid-ingest ({err}); "
