@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from pressroom.ingest.chunking import chunk_article
 
@@ -76,8 +77,7 @@ def report_crash_points() -> object:
     if KILLS:
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "crash-points.txt").write_text(
-            f"{len(KILLS)} kills at {len(set(KILLS))} distinct (operation, write) crash points: "
-            f"{sorted(set(KILLS))}\n"
+            f"{len(KILLS)} kills at {len(set(KILLS))} distinct (operation, write) crash points: {sorted(set(KILLS))}\n"
         )
 
 
