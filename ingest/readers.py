@@ -88,9 +88,6 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Path] | Skip
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
-# Single-byte code pages charset-normalizer cannot tell apart on short Western text (it calls "naïve" cp1250's
-# "naďve"); news exports in one of them are far more often Windows-1252.
-_WESTERN_LOOKALIKES = {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15"}
 
 
 def read_text(path: Path, max_mb: float) -> tuple[str, str]:
@@ -117,15 +114,17 @@ def read_text(path: Path, max_mb: float) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
+    from charset_normalizer.utils import is_multi_byte_encoding
 
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableFile("not text in any encoding charset-normalizer knows")
-    encoding = best.encoding
-    if encoding in _WESTERN_LOOKALIKES:
+    if not is_multi_byte_encoding(best.encoding):
+        # On short Western text charset-normalizer picks among single-byte code pages almost at random ("Zürich"
+        # came out as cp775's "Z³rich"); news exports in one of them are far more often Windows-1252.
         with contextlib.suppress(UnicodeDecodeError):
             return data.decode("cp1252"), "cp1252"
-    return str(best), encoding
+    return str(best), best.encoding
 
 
 def read_file(path: Path, root: Path, max_mb: float) -> Iterator[Article | Skipped]:
