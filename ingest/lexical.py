@@ -117,7 +117,8 @@ class LexicalIndex:
         if filters.get("date_from"):
             keep &= self.date_ints >= filters["date_from"]
         if filters.get("date_to"):
-            keep &= self.date_ints <= filters["date_to"]
+            # An undated chunk is stored as 0; like Chroma's range filter, an end date excludes it.
+            keep &= (self.date_ints > 0) & (self.date_ints <= filters["date_to"])
         return keep.astype(np.float32)
 
 
