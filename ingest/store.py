@@ -7,6 +7,7 @@ All state lives in Chroma itself, so many ingest processes pointed at one server
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -83,8 +84,21 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
             )
         except Exception as err:  # chromadb raises plain ValueError/ConnectionError variants here
             raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {err}") from None
+    with creation_lock(settings):
+        return chromadb.PersistentClient(path=str(settings.store_dir))
+
+
+@contextlib.contextmanager
+def creation_lock(settings: Settings) -> Iterator[None]:
+    """Held while an embedded store's tables or collections may be created. Chroma does not guard this itself:
+    two processes opening a new store at once collided ("table collections already exists") and one died."""
+    if settings.chroma_url:  # a server serialises creation itself
+        yield
+        return
     settings.store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_dir))
+    with open(settings.store_dir / ".create.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def metadata_of(**values: Any) -> dict[str, Any]:
@@ -112,11 +126,12 @@ class ArticleStore:
 
     def _collection(self, suffix: str) -> Any:
         # Passing the embedding function on every open keeps Chroma from loading its downloading default.
-        return self.client.get_or_create_collection(
-            f"{self.settings.collection}_{suffix}",
-            embedding_function=self.embedding_function,
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        with creation_lock(self.settings):
+            return self.client.get_or_create_collection(
+                f"{self.settings.collection}_{suffix}",
+                embedding_function=self.embedding_function,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
 
     @cached_property
     def chunks(self) -> Any:

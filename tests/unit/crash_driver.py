@@ -109,6 +109,28 @@ def run(job: Job) -> bool:
     return child.exitcode == -signal.SIGKILL
 
 
+def run_together(target: Any, args: list[tuple[Any, ...]]) -> list[int | None]:
+    """Start one child per argument tuple at once; their exit codes."""
+    children = [_CONTEXT.Process(target=target, args=a) for a in args]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(120)
+    return [child.exitcode for child in children]
+
+
+def ingest_folder(store_dir: str, folder: str) -> None:
+    pressroom_for(store_dir).ingest([folder])
+
+
+def save_lexical(store_dir: str, times: int) -> None:
+    """Build the lexical index once and save it again and again, as many ingests finishing together would."""
+    pressroom = pressroom_for(store_dir)
+    index = LexicalIndex.build(pressroom.store)
+    for _ in range(times):
+        index.save(lexical_dir(pressroom.settings))
+
+
 @dataclass
 class State:
     """What a store holds, in the terms the model speaks: articles' text and chunk ids, and the lexical index."""
