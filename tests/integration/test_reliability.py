@@ -52,8 +52,8 @@ def test_batch_bad_lines_get_errors_with_their_ids_and_the_rest_go_on(news_setti
     lines = [json.loads(line) for line in out.stdout.strip().splitlines()]
     assert [line["id"] for line in lines] == ["h", "t", "s", "k", "ok"]
     assert [line.get("error", "")[:20] for line in lines[:4]] == [
-        "history turn 1 must b",
-        "history turn 1: the a",
+        "history turn 1 must ",
+        "history turn 1: the ",
         "the question holds a",
         "history must be a li",
     ]
