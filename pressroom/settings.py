@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str | None = Field(None, description="user:password; required to bind anywhere but loopback.")
     upload_max_mb: float = Field(20.0, gt=0)
+    upload_max_records: int = Field(
+        2000, ge=1, description="Rows and articles one upload may hold; the rest are reported, not read."
+    )
     concurrency_limit: int = Field(4, ge=1)
 
     @classmethod
