@@ -29,12 +29,6 @@ class Turn:
     question: str
     answer: str | None = None
 
-    @classmethod
-    def parse(cls, raw: str | dict[str, Any]) -> Turn:
-        if isinstance(raw, str):
-            return cls(raw)
-        return cls(str(raw.get("question", "")), raw.get("short") or raw.get("answer"))
-
 
 @dataclass
 class Standalone:
