@@ -96,6 +96,11 @@ def analyse(doc: Any) -> Question:
         if number and wh_token.head.pos_ in {"ADJ", "ADV"} and wh_token.head.head.pos_ in {"NOUN", "PROPN"}:
             phrase_head = wh_token.head.head  # "how many MPs": the noun MPs
         slot = phrase_head.dep_
+        # "What did Molefhe become?", "which step did they threaten": with do-support the wh-phrase is the
+        # object, whatever the small parser hung it on.
+        do_support = any(t.lemma_.lower() == "do" and t.i > wh_token.i and t.dep_ in {"aux", "ROOT"} for t in asking)
+        if wh_token.lower_ in {"what", "who", "whom", "which"} and slot in _SUBJECTS | {"ROOT", "dep", "attr"}:
+            slot = "dobj" if do_support else slot
     # "how long", "how many": the word after "how" belongs to the asking, not to the topic.
     asking_word = wh_token.i + 1 if wh_token is not None and wh_token.lower_ == "how" else -1
     core_tokens = [
@@ -125,6 +130,7 @@ def analyse(doc: Any) -> Question:
 
 
 _WH_TAGS = {"WP", "WRB", "WDT", "WP$"}
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 _ASKING = {"many", "much", "kind", "type", "sort"}
 # Verbs that only frame another: "did they end up accepting", "who tried to block" ask about the second verb.
 _LIGHT_VERBS = {"end", "try", "begin", "start", "continue", "want", "manage", "go", "get", "decide", "plan", "agree"}

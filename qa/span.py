@@ -19,7 +19,7 @@ from pressroom.qa.question import Form, Question
 WEAK_RULES = {"entity", "nearest phrase", "bare number"}
 # Entity labels (spaCy's OntoNotes scheme) that can fill each form, most likely first.
 LABELS: dict[Form, tuple[str, ...]] = {
-    Form.PERSON: ("PERSON", "ORG", "NORP", "GPE"),
+    Form.PERSON: ("PERSON", "ORG"),
     Form.THING: ("ORG", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC", "GPE", "PERSON", "NORP"),
     Form.DATE: ("DATE", "TIME"),
     Form.PLACE: ("GPE", "LOC", "FAC", "ORG"),
@@ -27,7 +27,7 @@ LABELS: dict[Form, tuple[str, ...]] = {
 }
 # "How long" asks for a duration, "how much" for money or an amount: their labels, most likely first.
 NUMBER_LABELS: dict[str, tuple[str, ...]] = {
-    "how long": ("DATE", "TIME", "QUANTITY", "CARDINAL"),
+    "how long": ("DATE", "TIME", "QUANTITY", "CARDINAL"),  # a duration; "how long is X" is a length, below
     "how much": ("MONEY", "QUANTITY", "PERCENT", "CARDINAL"),
     "how old": ("DATE", "CARDINAL"),
     "how soon": ("DATE", "TIME"),
@@ -36,6 +36,12 @@ NUMBER_LABELS: dict[str, tuple[str, ...]] = {
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 _OBJECTS = {"dobj", "obj", "attr", "oprd", "dative"}
 # Words that open a cause, the least ambiguous first: "because" always gives a reason, "after" and "as" often do.
+# Nouns after "which" that ask for an organisation: a name the tagger calls ORG answers them.
+_ORG_NOUNS = {
+    "agency", "body", "company", "group", "organisation", "organization", "party", "museum", "mint", "bank", "club",
+    "team", "firm", "newspaper", "broadcaster", "university", "union", "charity", "ministry", "department",
+    "committee", "council", "court", "airline", "carrier", "network", "channel", "outlet", "institution",
+}  # fmt: skip
 _CAUSE_MARKERS = ("because", "due", "owing", "amid", "after", "following", "since", "as")
 # Verbs whose subject is a cause: "X led to", "X caused", "X forced the council to".
 _CAUSING_VERBS = {"lead", "cause", "prompt", "force", "trigger", "spark", "drive", "result", "mean"}
@@ -129,6 +135,8 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
             ) -> Span | None:  # fmt: skip
     """The entity of an expected label: attached to the anchor's subtree first, then nearest to the anchor."""
     labels = NUMBER_LABELS.get(question.wh or "", ()) if question.form is Form.NUMBER else ()
+    if question.wh == "how long" and question.predicate == "be":
+        labels = ("QUANTITY", "CARDINAL")  # "how long is the bridge": a length, not a duration
     labels = labels or LABELS.get(question.form, ())
     asked = _asked(question)
     candidates = []
@@ -176,7 +184,13 @@ def _who_or_what(question: Question, doc: Any, anchor: Any | None) -> Span | Non
                     return span
     if question.form is Form.PERSON and (span := _entity(question, doc, anchor, "entity")):
         return span
+    if question.head_noun in _ORG_NOUNS and (span := _entity(question, doc, anchor, "organisation", _is_org)):
+        return span
     return _nearest_phrase(question, doc, anchor)
+
+
+def _is_org(ent: Any) -> bool:
+    return ent.label_ == "ORG"
 
 
 def _rest_of(doc: Any, chunk: Any, question: Question, how: str) -> Span | None:
@@ -222,14 +236,32 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
 
 
 def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
+    # "at the age of 87", "aged 87", "87-year-old": the small tagger often leaves these untagged.
+    asks_age = question.head_noun == "age" or question.wh == "how old"
+    if asks_age and (match := _AGE.search(doc.text)):
+        group = 1 if match.group(1) else 2
+        return Span(match.group(group), match.start(group), match.end(group), "age")
+
     def numeric(ent: Any) -> bool:
-        return any(t.like_num for t in ent) or bool(re.search(r"\d", ent.text))
+        if not (any(t.like_num for t in ent) or re.search(r"\d", ent.text)):
+            return False
+        # A year is a date, not a count or a measure; a number counting some other thing ("for 50 years" when
+        # the question counts fans) answers another question.
+        if _YEAR.fullmatch(ent.text.strip()):
+            return False
+        after = doc[ent.end] if ent.end < len(doc) else None
+        counted = after.lemma_.lower() if after is not None and after.pos_ == "NOUN" else None
+        return not (question.head_noun and counted in _UNIT_LEMMAS and counted != question.head_noun)
 
     span = _entity(question, doc, anchor, "number", numeric)
     if span is None:
         # A bare number spaCy left untagged ("at the age of 87"): the one nearest the aligned verb.
         asked = set(re.findall(r"\d+", question.text))
-        numbers = [t for t in doc if (t.like_num or re.match(r"\d", t.text)) and t.text not in asked]
+        numbers = [
+            t
+            for t in doc
+            if (t.like_num or re.match(r"\d", t.text)) and t.text not in asked and not _YEAR.fullmatch(t.text)
+        ]
         if not numbers:
             return None
         token = min(numbers, key=lambda t: abs(t.i - anchor.i) if anchor is not None else t.i)
@@ -245,11 +277,17 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     return span
 
 
+_AGE = re.compile(r"\b(?:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b", re.I)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent"}
 _UNITS = {"metres", "meters", "miles", "kilometres", "kilometers", "km", "feet", "tonnes", "tons", "years",
           "months", "weeks", "days", "hours", "minutes", "votes", "percent", "people", "homes", "jobs"}  # fmt: skip
 
 
 def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
+    if question.head_noun == "year":
+        # "What year ...?" is answered by a year, not by "Sunday".
+        return _entity(question, doc, anchor, "date", lambda ent: bool(re.search(r"\b(?:1[89]|20)\d\d\b", ent.text)))
     return _entity(question, doc, anchor, "date")
 
 
@@ -296,7 +334,7 @@ def _opens_clause(token: Any) -> bool:
 
 
 def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
-    preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"}]
+    preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"} and _means(t)]
     if not preps:
         return None
     prep = min(preps, key=lambda t: (anchor is None or t.head != anchor, t.lower_ != "by", t.i))
@@ -306,6 +344,19 @@ def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 def _asked(question: Question) -> set[str]:
     """The question's own words, stemmed as the index stems them: "squeezing" asks what "the squeeze" says."""
     return content_terms(question.text)
+
+
+def _means(prep: Any) -> bool:
+    """A preposition that introduces a means ("by raising council tax", "with a drone"), not a doer ("approved by
+    the regional planning board") or a companion ("with his wife")."""
+    objects = [c for c in prep.children if c.dep_ in {"pobj", "pcomp"}]
+    if any(c.tag_ == "VBG" for c in objects):
+        return True
+    return (
+        bool(objects)
+        and all(c.ent_type_ not in {"PERSON", "ORG", "NORP", "GPE"} for c in objects)
+        and (prep.lower_ != "by" or prep.dep_ != "agent")
+    )
 
 
 def _attached(token: Any, anchor: Any) -> bool:
