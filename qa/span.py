@@ -118,6 +118,10 @@ def _clause_from(doc: Any, first: Any, last_index: int, how: str) -> Span | None
     """The clause from ``first`` to ``last_index``, ended early at what only elaborates it: a comma after its
     first few words ("by raising council tax, by drawing ..."), a relative clause ("a jet that was en route")."""
     for t in doc[first.i + 1 : last_index + 1]:
+        # "by raising X and by creating Y": the first means answers; the next one starts at "and by".
+        if t.dep_ == "cc" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == first.lower_:
+            last_index = t.i - 1
+            break
         if (t.text in {",", ";"} and t.i - first.i > MIN_CLAUSE_TOKENS) or (
             t.dep_ in {"relcl", "acl"} and t.head.i > first.i
         ):
@@ -352,11 +356,10 @@ def _means(prep: Any) -> bool:
     objects = [c for c in prep.children if c.dep_ in {"pobj", "pcomp"}]
     if any(c.tag_ == "VBG" for c in objects):
         return True
-    return (
-        bool(objects)
-        and all(c.ent_type_ not in {"PERSON", "ORG", "NORP", "GPE"} for c in objects)
-        and (prep.lower_ != "by" or prep.dep_ != "agent")
-    )
+    if not objects or any(c.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for c in objects):
+        return False
+    # A passive's "by the board" names a doer; a bare "by bus", "by email" names a means.
+    return prep.dep_ != "agent" or not any(d.dep_ in {"det", "poss"} for c in objects for d in c.children)
 
 
 def _attached(token: Any, anchor: Any) -> bool:
