@@ -241,9 +241,12 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
 
 def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # "at the age of 87", "aged 87", "87-year-old": the small tagger often leaves these untagged.
-    asks_age = question.head_noun == "age" or question.wh == "how old"
-    if asks_age and (match := _AGE.search(doc.text)):
-        group = 1 if match.group(1) else 2
+    if question.head_noun == "age" or question.wh == "how old":
+        # An age is given in one of these shapes; any other number in the sentence is something else.
+        match = _AGE.search(doc.text)
+        if match is None:
+            return None
+        group = next(g for g in (1, 2, 3) if match.group(g))
         return Span(match.group(group), match.start(group), match.end(group), "age")
 
     def numeric(ent: Any) -> bool:
@@ -281,7 +284,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     return span
 
 
-_AGE = re.compile(r"\b(?:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b", re.I)
+# "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins".
+_AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent"}
 _UNITS = {"metres", "meters", "miles", "kilometres", "kilometers", "km", "feet", "tonnes", "tons", "years",
