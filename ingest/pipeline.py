@@ -15,7 +15,7 @@ from pressroom.ingest.clean import clean_text
 from pressroom.ingest.embedder import Embedder
 from pressroom.ingest.lexical import Lexical
 from pressroom.ingest.readers import Article, Skipped, read_paths
-from pressroom.ingest.store import ArticleStore, StoredArticle
+from pressroom.ingest.store import DELETED, ArticleStore, StoredArticle
 
 from pressroom.settings import Settings
 
@@ -106,12 +106,11 @@ class Ingestor:
         started = time.perf_counter()
         summary = Summary()
         articles = self.prepare(read_paths(paths, self.settings.max_file_mb), summary)
-        changed = self.write(articles, summary, progress)
+        self.write(articles, summary, progress)
         if prune:
             summary.removed = self.prune(paths, {a.id for a, _ in articles}, summary)
-            changed = changed or summary.removed > 0
-        if changed:
-            self.lexical.rebuild()
+        # Unconditional: O(1) when nothing moved, and it finishes an index update an earlier run was killed in.
+        self.lexical.catch_up()
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -150,6 +149,8 @@ class Ingestor:
                 inputs = [embedding_input(s.title, c) for s, chunks in todo for c in chunks]
                 vectors = self.embedder.embed(inputs)
                 offsets = np.cumsum([0] + [len(chunks) for _, chunks in todo])
+                # Announced before writing: every process's lexical index catches up from the change log.
+                self.store.announce({s.id: s.content_hash for s, _ in todo})
                 self.store.write_articles(
                     [(stored, chunks, vectors[a:b]) for (stored, chunks), a, b in zip(todo, offsets, offsets[1:])],
                     replacing={s.id for s, _ in todo if s.id in existing},
@@ -175,6 +176,7 @@ class Ingestor:
             and str(meta.get("origin", "")) not in unreadable
             and any(_under(str(meta.get("origin", "")), root) for root in roots)
         ]
+        self.store.announce(dict.fromkeys(gone, DELETED))
         for article_id in gone:
             self.store.delete_article(article_id)
         return len(gone)

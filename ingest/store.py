@@ -1,13 +1,18 @@
 """Chroma, embedded or a server, holding two collections: chunks (what retrieval searches) and articles (the
 cleaned text every citation is shown inside, plus the content hash that makes re-ingesting a no-op).
 
-All state lives in Chroma itself, so many ingest processes pointed at one server need no shared local files.
+All state lives in Chroma itself, so many ingest processes pointed at one server need no shared local files. A
+third collection, the change log, records which articles every write touched: its size is the store's generation
+(read in O(1)), and its entries tell each process's lexical index what to catch up on.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
+import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -17,6 +22,7 @@ from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from pressroom.ingest.chunking import Chunk
 from pressroom.ingest.embedder import Embedder, PressroomEmbeddingFunction
 
@@ -38,6 +44,21 @@ class StoredArticle(ArticleMeta):
 
 
 UNKNOWN_SOURCE = "(unknown)"
+DELETED = ""  # the content hash a change log entry announces for an article being removed
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change log entry: ``article_id`` is about to be written with ``content_hash`` (DELETED: removed).
+
+    Entries are written before the data they announce, so a reader that sees the data has seen its entry; the
+    write has landed once the article record carries that hash (or, for DELETED, once the record is gone).
+    """
+
+    id: str
+    article_id: str
+    content_hash: str
+    at: int  # the writer's clock, microseconds since the epoch
 
 
 @dataclass
@@ -86,6 +107,9 @@ class ArticleStore:
         self.settings = settings
         self.client = make_client(settings)
         self.embedding_function = PressroomEmbeddingFunction(embedder)
+        self._refresh_lock = threading.Lock()
+        self._announced = 0  # log entries this process wrote
+        self._seen: tuple[int, int] | None = None  # (generation, announced) at the last refresh
 
     @property
     def location(self) -> str:
@@ -106,6 +130,11 @@ class ArticleStore:
     @cached_property
     def articles(self) -> Any:
         return self._collection("articles")
+
+    @cached_property
+    def changes(self) -> Any:
+        # Entries carry no text to embed: a one-number placeholder vector keeps Chroma from wanting a model.
+        return self.client.get_or_create_collection(f"{self.settings.collection}_changes", embedding_function=None)
 
     @cached_property
     def batch_size(self) -> int:
@@ -155,10 +184,72 @@ class ArticleStore:
     def article_count(self) -> int:
         return int(self.articles.count())
 
-    def fingerprint(self) -> str:
-        """Changes whenever any chunk is added or removed: the lexical index is stale when it differs."""
-        ids = sorted(row[0] for row in self._paged(self.chunks, [], lambda got, i: (got["ids"][i],)))
-        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+    def chunks_of(self, article_ids: Sequence[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """The chunks of these articles as (id, text, metadata): what a catch-up re-reads, in proportion to it."""
+        step = min(self.batch_size, 500)
+        for start in range(0, len(article_ids), step):
+            got = self.chunks.get(
+                where={"article_id": {"$in": list(article_ids[start : start + step])}},
+                include=["documents", "metadatas"],
+            )
+            yield from zip(got["ids"], got["documents"], got["metadatas"])
+
+    # --- the change log --------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """How many article writes the store has announced; moves with every add, update, delete and prune.
+
+        The log only grows (no entry is ever removed), so a count that moved means something changed and a count
+        that fell means the store was reset.
+        """
+        return int(self.changes.count())
+
+    def refresh(self) -> int:
+        """The generation, after reopening an embedded store that another process wrote to since the last call.
+
+        Chroma's embedded client keeps its vector index in memory and never sees another process's writes (their
+        vectors are missing until the client is opened anew); a server has no such copy. Writes of this process
+        move the generation by what it announced, so any larger move is another process's.
+        """
+        with self._refresh_lock:
+            generation = self.generation()
+            seen, self._seen = self._seen, (generation, self._announced)
+            if not self.settings.chroma_url and seen and generation - seen[0] > self._announced - seen[1]:
+                # Dropped from chromadb's per-path cache, so the client below is a new one reading from disk;
+                # clients already handed out find the new one under the same key.
+                SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+                self.client = make_client(self.settings)
+                for name in ("chunks", "articles", "changes"):
+                    self.__dict__.pop(name, None)
+            return generation
+
+    def announce(self, hashes: dict[str, str]) -> None:
+        """Log that these articles are about to be written (article id -> new content hash, DELETED to remove)."""
+        at = time.time_ns() // 1000
+        items = list(hashes.items())
+        for start in range(0, len(items), self.batch_size):
+            part = items[start : start + self.batch_size]
+            self.changes.add(
+                ids=[uuid.uuid4().hex for _ in part],
+                embeddings=[[1.0]] * len(part),
+                metadatas=[{"article_id": a, "content_hash": h, "at": at} for a, h in part],
+            )
+            self._announced += len(part)
+
+    def changes_since(self, at: int) -> list[Change]:
+        """Entries stamped at or after ``at`` (microseconds), oldest first."""
+        found: list[Change] = []
+        offset = 0
+        page = min(self.batch_size, 5000)
+        while True:
+            got = self.changes.get(where={"at": {"$gte": at}}, include=["metadatas"], limit=page, offset=offset)
+            found += [
+                Change(cid, str(m["article_id"]), str(m["content_hash"]), int(m["at"]))
+                for cid, m in zip(got["ids"], got["metadatas"])
+            ]
+            if len(got["ids"]) < page:
+                return sorted(found, key=lambda c: c.at)
+            offset += page
 
     def dense_search(
         self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None
@@ -261,12 +352,12 @@ class ArticleStore:
             self.chunks.delete(ids=ids[start : start + self.batch_size])
 
     def reset(self) -> None:
-        for suffix in ("chunks", "articles"):
+        for suffix in ("chunks", "articles", "changes"):
             # A collection that is absent already needs no reset.
             with contextlib.suppress(Exception):
                 self.client.delete_collection(f"{self.settings.collection}_{suffix}")
-        self.__dict__.pop("chunks", None)
-        self.__dict__.pop("articles", None)
+        for name in ("chunks", "articles", "changes"):
+            self.__dict__.pop(name, None)
 
     # --- stats -----------------------------------------------------------------------------------
 

@@ -51,7 +51,7 @@ class HybridSearch:
                     raise RetrievalError(f"dates are YYYY-MM-DD, got {value!r}")
                 resolved[key] = date_int(value)
         if filters.sources:
-            known = set(self.lexical.index.sources.tolist())
+            known = self.lexical.sources()
             wanted = [s.lower() for s in filters.sources]
             matches = sorted(s for s in known if s and any(w in s.lower() for w in wanted))
             if not matches:
@@ -88,8 +88,7 @@ class HybridSearch:
         return passages
 
     def bm25(self, query: str, k: int, resolved: dict[str, Any]) -> list[tuple[str, float]]:
-        index = self.lexical.index
-        return index.search(query, k, index.mask(resolved))
+        return self.lexical.search(query, k, resolved)
 
     def search(
         self, query: str, filters: Filters | None = None, top_k: int | None = None, mode: Mode = Mode.HYBRID_RERANK
