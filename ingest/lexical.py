@@ -58,6 +58,7 @@ SCHEMA = _schema()
 class SyncState:
     """How far into the store's change log the index has got."""
 
+    log: str  # the change log it follows (ArticleStore.log_id)
     generation: int  # the store's generation the index reflects
     watermark: int  # stamp of the newest log entry applied (microseconds)
     applied: list[str] = field(default_factory=list)  # ids of applied entries stamped within SLACK_US of it
@@ -69,7 +70,9 @@ class SyncState:
     @classmethod
     def from_bytes(cls, data: bytes) -> SyncState:
         raw = json.loads(data)
-        return cls(raw["generation"], raw["watermark"], raw["applied"], [Change(**c) for c in raw["pending"]])
+        return cls(
+            raw["log"], raw["generation"], raw["watermark"], raw["applied"], [Change(**c) for c in raw["pending"]]
+        )
 
 
 class Lexical:
@@ -87,16 +90,16 @@ class Lexical:
 
     def catch_up(self) -> None:
         """Apply what the change log holds beyond this index; one O(1) read of the store when nothing moved."""
-        generation = self.store.generation()
+        generation, log = self.store.generation(), self.store.log_id()
         with self._lock:
             state = self._state if self._index is not None else self._open()
-            if state is not None and state.generation == generation and not state.pending:
+            if state is not None and state.log == log and state.generation == generation and not state.pending:
                 return
             with self._update_lock():
                 # Another process sharing the folder may have caught up while this one waited.
                 state = self._reload()
-                if state is None or generation < state.generation:  # new, or the store was reset
-                    state = self._rebuild(generation)
+                if state is None or state.log != log or generation < state.generation:  # new, or another store
+                    state = self._rebuild(log, generation)
                 elif state.generation != generation or state.pending:
                     self._apply(generation, state)
 
@@ -124,7 +127,7 @@ class Lexical:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _rebuild(self, generation: int) -> SyncState:
+    def _rebuild(self, log: str, generation: int) -> SyncState:
         """Index every chunk: only for a new index or a reset store."""
         started = time.time_ns() // 1000
         # Recent entries are settled before the scan: a write that has landed is in it, one still landing waits.
@@ -133,7 +136,8 @@ class Lexical:
         writer = self._require().writer(WRITER_HEAP)
         writer.delete_all_documents()
         _add(writer, self.store.iter_chunks())
-        state = SyncState(generation, max([started, *(c.at for c in window)]), [c.id for c in window], pending)
+        watermark = max([started, *(c.at for c in window)])
+        state = SyncState(log, generation, watermark, [c.id for c in window], pending)
         self._commit(writer, state)
         return state
 
@@ -143,7 +147,8 @@ class Lexical:
         fresh = [c for c in window if c.id not in seen]
         landed, pending = self._settle([*state.pending, *fresh])
         watermark = max([state.watermark, *(c.at for c in window)])
-        new = SyncState(generation, watermark, [c.id for c in window if c.at >= watermark - SLACK_US], pending)
+        applied = [c.id for c in window if c.at >= watermark - SLACK_US]
+        new = SyncState(state.log, generation, watermark, applied, pending)
         if not landed:
             # Nothing landed: no commit until something does.
             self._state = new

@@ -223,6 +223,10 @@ class ArticleStore:
                     self.__dict__.pop(name, None)
             return generation
 
+    def log_id(self) -> str:
+        """The change log's identity: a reset store, or another server at the same address, has another one."""
+        return str(self.changes.id)
+
     def announce(self, hashes: dict[str, str]) -> None:
         """Log that these articles are about to be written (article id -> new content hash, DELETED to remove)."""
         at = time.time_ns() // 1000
