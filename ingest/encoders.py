@@ -87,7 +87,10 @@ class OpenVinoEncoder:
         graph = _graph(path, precision == "int8", cache)
         self._names: list[str] = json.loads((graph.parent / "inputs.json").read_text())
         self.tokenizer = _tokenizer(Path(path))
-        self.compiled = ov.Core().compile_model(graph, "CPU", config)
+        core = ov.Core()
+        # OpenVINO keeps the compiled form too (keyed by graph and config): compiling took 1-2 s of every start.
+        core.set_property({"CACHE_DIR": str(cache / "compiled")})
+        self.compiled = core.compile_model(graph, "CPU", config)
         self.dimension = int(self.compiled.output(0).get_partial_shape()[1].get_length())
         self._requests = int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
 
