@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from pressroom.ingest.store import DELETED, ArticleStore, Change, lexical_dir
+from pressroom.ingest.store import DELETED, DELETING, ArticleStore, Change, chunk_digest, lexical_dir
 from pressroom.ingest.terms import tokenize
 
 # Bump when the schema or the tokenising changes: an index of another format lives in another folder, built anew.
@@ -35,7 +35,10 @@ SLACK_US = 60_000_000
 WRITER_HEAP = 64_000_000
 # Chunks tokenised per call while (re)indexing: tokenising in batches is much faster than one text at a time.
 TOKENIZE_BATCH = 2000
-SYNC_ID = "__sync__"  # the one document that holds the sync state, committed with the changes it describes
+SYNC_ID = "__sync__"
+Chunk = tuple[
+    str, str, dict[str, Any]
+]  # (chunk id, text, metadata) as the store hands them out  # the one document that holds the sync state, committed with the changes it describes
 
 
 def _schema() -> tantivy.Schema:
@@ -132,7 +135,7 @@ class Lexical:
         started = time.time_ns() // 1000
         # Recent entries are settled before the scan: a write that has landed is in it, one still landing waits.
         window = self.store.changes_since(started - SLACK_US)
-        _, pending = self._settle(window)
+        _, pending, _ = self._settle(window)
         writer = self._require().writer(WRITER_HEAP)
         writer.delete_all_documents()
         _add(writer, self.store.iter_chunks())
@@ -145,7 +148,7 @@ class Lexical:
         window = self.store.changes_since(state.watermark - SLACK_US)
         seen = set(state.applied)
         fresh = [c for c in window if c.id not in seen]
-        landed, pending = self._settle([*state.pending, *fresh])
+        landed, pending, rows = self._settle([*state.pending, *fresh])
         watermark = max([state.watermark, *(c.at for c in window)])
         applied = [c.id for c in window if c.at >= watermark - SLACK_US]
         new = SyncState(state.log, generation, watermark, applied, pending)
@@ -156,17 +159,36 @@ class Lexical:
         writer = self._require().writer(WRITER_HEAP, 1)
         for change in landed:
             writer.delete_documents_by_term("article_id", change.article_id)
-        _add(writer, self.store.chunks_of([c.article_id for c in landed if c.content_hash != DELETED]))
+        _add(writer, rows)
         self._commit(writer, new)
 
-    def _settle(self, changes: list[Change]) -> tuple[list[Change], list[Change]]:
-        """(landed, pending): an announced write has landed once the article record carries its hash."""
+    def _settle(self, changes: list[Change]) -> tuple[list[Change], list[Change], list[Chunk]]:
+        """(landed, pending, the landed articles' chunks). A write has landed once the article's record carries
+        the announced hash and its chunks are exactly the ones the record names (records are written first);
+        a delete, once the record is gone (it goes last)."""
         latest: dict[str, Change] = {}
         for change in sorted(changes, key=lambda c: c.at):
             latest[change.article_id] = change  # the newest announcement of an article decides what it holds
-        current = self.store.hashes(list(latest))
-        landed = [c for c in latest.values() if current.get(c.article_id, DELETED) == c.content_hash]
-        return landed, [c for c in latest.values() if current.get(c.article_id, DELETED) != c.content_hash]
+        records = self.store.records(list(latest))
+        written = [
+            a
+            for a, c in latest.items()
+            if c.content_hash != DELETED and records.get(a, {}).get("content_hash") == c.content_hash
+        ]
+        by_article: dict[str, list[Chunk]] = {a: [] for a in written}
+        for row in self.store.chunks_of(written):
+            by_article[str(row[2].get("article_id", ""))].append(row)
+        landed, pending, rows = [], [], []
+        for article_id, change in latest.items():
+            record = records.get(article_id)
+            if change.content_hash == DELETED:
+                done = record is None
+            else:
+                chunks = by_article.get(article_id)
+                done = chunks is not None and not (record or {}).get(DELETING) and _agree(record or {}, chunks)
+                rows += chunks if done and chunks else []
+            (landed if done else pending).append(change)
+        return landed, pending, rows
 
     def _commit(self, writer: tantivy.IndexWriter, state: SyncState) -> None:
         writer.delete_documents_by_term("chunk_id", SYNC_ID)
@@ -197,6 +219,14 @@ class Lexical:
         hits = searcher.search(Query.boolean_query(clauses), k).hits
         return [(searcher.doc(address)["chunk_id"][0], float(score)) for score, address in hits if score > 0]
 
+    def matches(self, filters: dict[str, Any]) -> bool:
+        """Whether any chunk passes the filters."""
+        queries = _filter_queries(filters)
+        if not queries:
+            return True
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+        return bool(self._searcher().search(query, 1).count)
+
     def sources(self) -> list[str]:
         """Every distinct source in the index."""
         aggregation = {"sources": {"terms": {"field": "source", "size": 1_000_000}}}
@@ -225,17 +255,21 @@ def _filter_queries(filters: dict[str, Any]) -> list[tantivy.Query]:
     if filters.get("sources"):
         queries.append(Query.term_set_query(SCHEMA, "source", list(filters["sources"])))
     if filters.get("date_from") or filters.get("date_to"):
-        queries.append(
-            Query.range_query(
-                SCHEMA, "date_int", tantivy.FieldType.Integer, filters.get("date_from"), filters.get("date_to")
-            )
-        )
+        # An undated chunk is stored as 0: like Chroma's range filter, an end date alone excludes it too.
+        low = filters.get("date_from") or 1
+        queries.append(Query.range_query(SCHEMA, "date_int", tantivy.FieldType.Integer, low, filters.get("date_to")))
     return queries
 
 
-def _add(writer: tantivy.IndexWriter, chunks: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+def _agree(record: dict[str, Any], chunks: list[Chunk]) -> bool:
+    """Whether the chunks are exactly those the record names (records older than the digest: taken as they are)."""
+    digest = record.get("chunk_digest")
+    return digest is None or digest == chunk_digest(cid for cid, _, _ in chunks)
+
+
+def _add(writer: tantivy.IndexWriter, chunks: Iterable[Chunk]) -> None:
     """Add chunks as documents, tokenised in batches."""
-    batch: list[tuple[str, str, dict[str, Any]]] = []
+    batch: list[Chunk] = []
     for chunk in chunks:
         batch.append(chunk)
         if len(batch) >= TOKENIZE_BATCH:
@@ -244,7 +278,7 @@ def _add(writer: tantivy.IndexWriter, chunks: Iterable[tuple[str, str, dict[str,
     _add_batch(writer, batch)
 
 
-def _add_batch(writer: tantivy.IndexWriter, batch: list[tuple[str, str, dict[str, Any]]]) -> None:
+def _add_batch(writer: tantivy.IndexWriter, batch: list[Chunk]) -> None:
     # The title is indexed with every chunk: headlines carry the words questions use.
     terms = tokenize([f"{meta.get('title', '')}\n{text}" for _, text, meta in batch]) if batch else []
     for (cid, _, meta), words in zip(batch, terms):

@@ -52,33 +52,35 @@ def news_settings(tmp_path_factory: pytest.TempPathFactory, news100_csv: Path) -
     return settings
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Chroma server (`chroma run`) on a free loopback port."""
+def start_chroma(path: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A real Chroma server (`chroma run`) on a loopback port, serving ``path``; returns once it accepts."""
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     assert chroma, "the chroma CLI ships with the chromadb wheel"
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")  # noqa: SIM115 - held open for the server's whole life
+    port = port or free_port()
+    path.mkdir(parents=True, exist_ok=True)
+    log = open(path / "server.log", "a")  # noqa: SIM115 - held open for the server's whole life
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(path / "data"), "--port", str(port), "--host", "127.0.0.1"],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+                return proc, f"http://127.0.0.1:{port}"
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError((path / "server.log").read_text()) from None
             time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("chroma server did not start within 60 s")
+    proc.kill()
+    raise RuntimeError("chroma server did not start within 60 s")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server shared by the session."""
+    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"))
     yield url
     proc.terminate()
     proc.wait(timeout=20)
-    log.close()
