@@ -23,14 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from pressroom.ingest.store import DELETED, DELETING, ArticleStore, Change, chunk_digest, lexical_dir
+from pressroom.ingest.store import DELETED, DELETING, SLACK_US, ArticleStore, Change, chunk_digest, lexical_dir
 from pressroom.ingest.terms import tokenize
 
 # Bump when the schema or the tokenising changes: an index of another format lives in another folder, built anew.
 FORMAT = 1
-# Log entries are stamped by their writer's clock; a reader looks this far behind the newest entry it applied, so
-# clocks that disagree by less, or a writer slow to log, never make it miss an entry (applied ones are skipped).
-SLACK_US = 60_000_000
 # tantivy's indexing memory budget (it needs at least 15 MB a thread); 64 MB indexed 100k chunks in one segment.
 WRITER_HEAP = 64_000_000
 # Chunks tokenised per call while (re)indexing: tokenising in batches is much faster than one text at a time.

@@ -51,6 +51,11 @@ class StoredArticle(ArticleMeta):
 
 UNKNOWN_SOURCE = "(unknown)"
 DELETED = ""  # the content hash a change log entry announces for an article being removed
+# Log entries are stamped by their writer's clock; readers of the log look this far behind the point they reached,
+# so clocks that disagree by less, or a write slower than this between its announcement and its last Chroma call,
+# are never missed (a reader skips what it already handled).
+SLACK_US = 60_000_000
+REPAIRED_UNTIL = "repaired_until"  # the change log's metadata: when the last repair started (microseconds)
 
 
 @dataclass(frozen=True)
@@ -211,12 +216,19 @@ class ArticleStore:
             lambda got, i: (got["ids"][i], got["documents"][i], got["metadatas"][i]),
         )
 
-    def layout(self) -> Layout:
-        """Every record's metadata and the chunk ids filed under each article id, in one paged pass each."""
+    def layout(self, article_ids: Sequence[str] | None = None) -> Layout:
+        """Every record's metadata and the chunk ids filed under each article id, in one paged pass each; or only
+        those of ``article_ids``."""
         chunks: dict[str, set[str]] = {}
-        for cid, meta in self._paged(self.chunks, ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i])):
+        if article_ids is None:
+            rows = self._paged(self.chunks, ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i]))
+            records = dict(self.iter_article_metadata())
+        else:
+            rows = ((cid, meta) for cid, _, meta in self.chunks_of(article_ids))
+            records = self.records(article_ids)
+        for cid, meta in rows:
             chunks.setdefault(str(meta.get("article_id", "")), set()).add(cid)
-        return Layout(dict(self.iter_article_metadata()), chunks)
+        return Layout(records, chunks)
 
     def stored_articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
         found: list[StoredArticle] = []
@@ -283,6 +295,16 @@ class ArticleStore:
                 for name in ("chunks", "articles", "changes"):
                     self.__dict__.pop(name, None)
             return generation
+
+    def repaired_until(self) -> int | None:
+        """When the last repair started, or None before the first: a repair need only look at the articles
+        announced since (every write is announced before it starts, so a killed one left an entry)."""
+        collection = self.client.get_collection(self.changes.name, embedding_function=None)  # metadata as it is now
+        value = (collection.metadata or {}).get(REPAIRED_UNTIL)
+        return int(value) if value is not None else None
+
+    def mark_repaired(self, started: int) -> None:
+        self.changes.modify(metadata={REPAIRED_UNTIL: started})
 
     def log_id(self) -> str:
         """The change log's identity: a reset store, or another server at the same address, has another one."""
