@@ -114,7 +114,10 @@ class Lexical:
         index.reload()
         searcher = index.searcher()
         hits = searcher.search(tantivy.Query.term_query(SCHEMA, "chunk_id", SYNC_ID), 1).hits
-        self._state = SyncState.from_bytes(bytes(searcher.doc(hits[0][1])["state"][0])) if hits else None
+        try:
+            self._state = SyncState.from_bytes(bytes(searcher.doc(hits[0][1])["state"][0])) if hits else None
+        except (ValueError, KeyError, TypeError):  # a state this version cannot read: the index is built anew
+            self._state = None
         return self._state
 
     @contextlib.contextmanager
