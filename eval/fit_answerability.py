@@ -2,9 +2,10 @@
 
     .venv/bin/python -m pressroom.eval.fit_answerability [--no-swaps]
 
-Training rows are the dev items, plus unanswerable questions made from dev's answerable ones by swapping a name
-the question asks about for a name of the same kind from another dev question ("When did the Aldwick bridge
-open?" -> "When did the Senn bridge open?"): the passages then cover a near story but not the asked one. The
+Training rows are the dev items, plus two kinds of unanswerable rows made from dev's answerable questions: a name
+the question asks about swapped for a name of the same kind from another dev question ("When did the Aldwick
+bridge open?" -> "When did the Senn bridge open?"), and the question asked of its near misses only (the passages
+retrieval finds once the gold article's are taken away: stories that cover the topic, not the asked fact). The
 fitted weights go to qa/answerability.json; the refusal threshold printed is the one that maximises balanced
 accuracy on dev's cross-validated probabilities (so no row scores itself).
 """
@@ -69,8 +70,9 @@ def main() -> None:
     questions = _write(rows)
     run = evaluate(settings, questions=questions, modes=[PRODUCT], notify=print)
     results = [r for r in run.results[PRODUCT] if r.features]
-    x = np.array([r.features for r in results])
-    y = np.array([r.answerable for r in results], dtype=int)
+    near_misses = near_miss_features(settings, run.paths, [i for i in dev if i.answerable and not i.history])
+    x = np.array([r.features for r in results] + near_misses)
+    y = np.array([r.answerable for r in results] + [False] * len(near_misses), dtype=int)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
@@ -81,16 +83,34 @@ def main() -> None:
     fitted = AnswerabilityModel(mean, scale, model.coef_[0], float(model.intercept_[0]), round(threshold, 3))
     fitted.save(
         WEIGHTS,
-        fitted_on=f"dev split: {len(dev)} items + {len(rows) - len(dev)} name swaps",
+        fitted_on=f"dev split: {len(dev)} items + {len(rows) - len(dev)} name swaps + {len(near_misses)} near misses",
         cross_validated_roc_auc=round(roc_auc(held_out.tolist(), y.tolist()), 3),
     )
     print(
-        f"rows {len(results)} ({int(y.sum())} answerable); cross-validated ROC AUC {roc_auc(held_out.tolist(), y.tolist()):.3f}"
+        f"rows {len(y)} ({int(y.sum())} answerable); cross-validated ROC AUC {roc_auc(held_out.tolist(), y.tolist()):.3f}"
     )
     print(f"refusal_threshold = {threshold:.3f} (balanced accuracy {balanced:.3f} on held-out dev probabilities)")
     for name, weight in sorted(zip(FEATURES, model.coef_[0]), key=lambda p: -abs(p[1])):
         print(f"  {name:28s} {weight:+.3f}")
     print(f"wrote {WEIGHTS}")
+
+
+def near_miss_features(settings: Settings, paths: list, items: list[Item]) -> list[list[float]]:
+    """The answerer's features for each question asked of the passages left once its gold articles are removed."""
+    from pressroom.eval.runner import RETRIEVE_K, corpus_store
+    from pressroom.qa.chain import Request
+    from pressroom.qa.facade import Pressroom
+
+    store_settings, _ = corpus_store(paths, settings)
+    chain = Pressroom(store_settings).chain
+    rows = []
+    for item in items:
+        prepared = chain.prepare(Request(item.question, k=RETRIEVE_K))
+        passages = [p for p in chain.retrieve(prepared).passages if p.article_id not in item.gold_articles]
+        standalone = prepared.standalone
+        top = passages[: store_settings.top_k]
+        rows.append(chain.answerer.assess(standalone.answerable_text, top, standalone.context).features.tolist())
+    return rows
 
 
 def best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

@@ -179,11 +179,15 @@ class ExtractiveAnswerer:
         """Cosine of two words' vectors (cached: a verb's vector is computed once per process)."""
         if self.embedder is None:
             return 0.0
-        missing = [w for w in (a, b) if w not in self._word_vectors]
-        if missing:
+        self._embed_words([a, b])
+        return float(self._word_vectors[a] @ self._word_vectors[b])
+
+    def _embed_words(self, words: list[str]) -> None:
+        """Vectors for the words not seen yet, in one batch (a call per word cost more than the words)."""
+        missing = list(dict.fromkeys(w for w in words if w not in self._word_vectors))
+        if missing and self.embedder is not None:
             for word, vector in zip(missing, self.embedder.embed(missing)):
                 self._word_vectors[word] = vector
-        return float(self._word_vectors[a] @ self._word_vectors[b])
 
     # --- the span -----------------------------------------------------------------------------------
 
@@ -193,6 +197,10 @@ class ExtractiveAnswerer:
             return None
         head = candidates[:SPAN_CANDIDATES]
         docs = list(nlp().pipe([c.sentence.text for c in head]))
+        if question.predicate:
+            self._embed_words(
+                [question.predicate] + [t.lemma_.lower() for doc in docs for t in doc if t.pos_ == "VERB"]
+            )
         taken = {w.lower() for w in re.findall(r"\w+", f"{question.text} {context}")}
         for c, doc in zip(head, docs):
             anchor = anchor_token(question, doc, self.similar)
@@ -265,6 +273,13 @@ def _name_share(names: list[str], haystack: str) -> float:
     return sum(any(part[: max(4, len(part) - 2)] in text for part in name.split()) for name in names) / len(names)
 
 
+def _span_strength(span: Span | None) -> float:
+    """1: a span in the asked role; 0.5: one of the expected kind found only by label or nearness; 0: none."""
+    if span is None:
+        return 0.0
+    return 1.0 if span.by_role else 0.5
+
+
 def features_of(question: Question, best: Candidate | None, passages: list[Passage]) -> np.ndarray:
     """The answerability model's inputs, in ``FEATURES`` order."""
     if best is None:
@@ -281,7 +296,7 @@ def features_of(question: Question, best: Candidate | None, passages: list[Passa
         "years_missing": float(years_missing),
         "similarity": best.similarity,
         "predicate": best.predicate,
-        "span_found": float(best.span is not None) if expects_span else 1.0,
+        "span_found": _span_strength(best.span) if expects_span else 1.0,
         "inherited": best.inherited,
         "core_size": float(len(question.core)),
     }

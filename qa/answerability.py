@@ -24,7 +24,7 @@ FEATURES = (
     "years_missing",  # the question names a year its best passage does not hold
     "similarity",  # cosine of the question and the best sentence
     "predicate",  # 1: the question's verb is in the sentence; 0.5: a verb close in meaning; 0: neither
-    "span_found",  # a short answer of the expected form was found (1 for questions that expect none)
+    "span_found",  # 1: a short answer in the asked role; 0.5: only by label or nearness; 0: none (1: none expected)
     "inherited",  # share of a follow-up's inherited words in the sentence
     "core_size",  # how many core words the question has
 )

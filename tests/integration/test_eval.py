@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pressroom.cli import main
-from pressroom.eval.dataset import SHIPPED_QUESTIONS, load_items, squad_to_corpus
+from pressroom.eval.dataset import EVAL_ARTICLES, KINDS, SHIPPED_QUESTIONS, SPLITS, load_items, squad_to_corpus
 from pressroom.eval.metrics import exact_match, mrr_at, ndcg_at, normalize, token_f1
 from pressroom.eval.report import markdown_table
+from pressroom.ingest.clean import clean_text
+from pressroom.ingest.readers import Article, read_paths
 from pressroom.qa.facade import Pressroom
 
 from pressroom.settings import Settings
@@ -33,10 +35,16 @@ def test_report_table_gives_milliseconds_a_tenth_and_scores_three_decimals() -> 
 
 def test_shipped_set_is_well_formed() -> None:
     items, problems = load_items(SHIPPED_QUESTIONS)
-    assert not problems and len(items) >= 40
-    assert sum(not i.answerable for i in items) >= 8
-    assert sum(bool(i.history) for i in items) >= 5
+    assert not problems and len(items) >= 200
+    assert sum(not i.answerable for i in items) >= 40
+    assert sum(bool(i.history) for i in items) >= 25
     assert len({i.id for i in items}) == len(items)
+    # Every item has a kind and a split, and every kind is on both sides of the split.
+    assert all(i.kind in KINDS and i.split in SPLITS for i in items)
+    for kind in KINDS:
+        assert {i.split for i in items if i.kind == kind} == set(SPLITS), kind
+    # The items earlier rules were tuned on are dev only.
+    assert all(i.split == "dev" for i in items if i.id[0] in "sncu")
 
 
 def test_bad_lines_are_reported_with_line_numbers(tmp_path: Path) -> None:
@@ -83,13 +91,15 @@ def test_squad_file_becomes_a_corpus_and_items(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_every_answer_appears_verbatim_in_its_gold_article(news_settings: Settings) -> None:
+def test_every_answer_appears_in_its_gold_article(news_settings: Settings) -> None:
+    """As the metrics compare them (SQuAD-normalised), in the article text as ingested."""
     store = Pressroom(news_settings).store
+    own = {a.id: clean_text(a.text) for a in read_paths([EVAL_ARTICLES]) if isinstance(a, Article)}
     items, _ = load_items(SHIPPED_QUESTIONS)
     for item in items:
-        for gold in item.gold_articles:
-            text = store.article(gold).text
-            assert any(answer in text for answer in item.answers), (item.id, gold)
+        for gold in item.gold_articles if item.answerable else []:
+            text = own[gold] if gold in own else store.article(gold).text
+            assert any(normalize(answer) in normalize(text) for answer in item.answers), (item.id, gold)
 
 
 @pytest.mark.slow
@@ -97,7 +107,18 @@ def test_shipped_eval_stays_above_the_recorded_floors(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     report = tmp_path / "report"
     result = CliRunner().invoke(
-        main, ["eval", "--compare", "hybrid+rerank,langchain-dense", "--json", str(out), "--report", str(report)]
+        main,
+        [
+            "eval",
+            "--split",
+            "test",
+            "--compare",
+            "hybrid+rerank,langchain-dense",
+            "--json",
+            str(out),
+            "--report",
+            str(report),
+        ],
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(out.read_text())["summary"]
