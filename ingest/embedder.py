@@ -79,7 +79,7 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.encoder.model.get_embedding_dimension())
+        return self.encoder.dimension
 
     def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         if not texts:

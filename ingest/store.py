@@ -1,7 +1,9 @@
 """Chroma, embedded or a server, holding two collections: chunks (what retrieval searches) and articles (the
 cleaned text every citation is shown inside, plus the content hash that makes re-ingesting a no-op).
 
-All state lives in Chroma itself, so many ingest processes pointed at one server need no shared local files.
+All state lives in Chroma itself, so many ingest processes pointed at one server need no shared local files. A
+third collection, the change log, records which articles every write touched: its size is the store's generation
+(read in O(1)), and its entries tell each process's lexical index what to catch up on.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import threading
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -19,6 +24,7 @@ from urllib.parse import urlparse
 import chromadb
 import httpx
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from pressroom.ingest.chunking import Chunk
 from pressroom.ingest.embedder import Embedder, PressroomEmbeddingFunction
 
@@ -44,6 +50,27 @@ class StoredArticle(ArticleMeta):
 
 
 UNKNOWN_SOURCE = "(unknown)"
+DELETED = ""  # the content hash a change log entry announces for an article being removed
+# Log entries are stamped by their writer's clock; readers of the log look this far behind the point they reached,
+# so clocks that disagree by less, or a write slower than this between its announcement and its last Chroma call,
+# are never missed (a reader skips what it already handled).
+SLACK_US = 60_000_000
+REPAIRED_UNTIL = "repaired_until"  # the change log's metadata: when the last repair started (microseconds)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change log entry: ``article_id`` is about to be written with ``content_hash`` (DELETED: removed).
+
+    Entries are written before the data they announce, so a reader that sees the data has seen its entry; the
+    write has landed once the article record carries that hash (or, for DELETED, once the record is gone).
+    """
+
+    id: str
+    article_id: str
+    content_hash: str
+    at: int  # the writer's clock, microseconds since the epoch
+
 
 # A record carrying this flag is being deleted: whoever finds it (a later ingest, `pressroom check`) finishes the job.
 DELETING = "deleting"
@@ -119,6 +146,9 @@ class ArticleStore:
         self.settings = settings
         self.client = make_client(settings)
         self.embedding_function = PressroomEmbeddingFunction(embedder)
+        self._refresh_lock = threading.Lock()
+        self._announced = 0  # log entries this process wrote
+        self._seen: tuple[int, int] | None = None  # (generation, announced) at the last refresh
 
     @property
     def location(self) -> str:
@@ -142,6 +172,12 @@ class ArticleStore:
         return self._collection("articles")
 
     @cached_property
+    def changes(self) -> Any:
+        # Entries carry no text to embed: a one-number placeholder vector keeps Chroma from wanting a model.
+        with creation_lock(self.settings):
+            return self.client.get_or_create_collection(f"{self.settings.collection}_changes", embedding_function=None)
+
+    @cached_property
     def batch_size(self) -> int:
         return int(self.client.get_max_batch_size())
 
@@ -153,6 +189,14 @@ class ArticleStore:
             got = self.articles.get(ids=list(ids[start : start + self.batch_size]), include=["metadatas"])
             for article_id, meta in zip(got["ids"], got["metadatas"]):
                 found[article_id] = str(meta.get("content_hash", ""))
+        return found
+
+    def records(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The article records' metadata (hash, chunk digest, ...) of those that exist."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(article_ids), self.batch_size):
+            got = self.articles.get(ids=list(article_ids[start : start + self.batch_size]), include=["metadatas"])
+            found.update(zip(got["ids"], got["metadatas"]))
         return found
 
     def article(self, article_id: str) -> StoredArticle | None:
@@ -172,12 +216,19 @@ class ArticleStore:
             lambda got, i: (got["ids"][i], got["documents"][i], got["metadatas"][i]),
         )
 
-    def layout(self) -> Layout:
-        """Every record's metadata and the chunk ids filed under each article id, in one paged pass each."""
+    def layout(self, article_ids: Sequence[str] | None = None) -> Layout:
+        """Every record's metadata and the chunk ids filed under each article id, in one paged pass each; or only
+        those of ``article_ids``."""
         chunks: dict[str, set[str]] = {}
-        for cid, meta in self._paged(self.chunks, ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i])):
+        if article_ids is None:
+            rows = self._paged(self.chunks, ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i]))
+            records = dict(self.iter_article_metadata())
+        else:
+            rows = ((cid, meta) for cid, _, meta in self.chunks_of(article_ids))
+            records = self.records(article_ids)
+        for cid, meta in rows:
             chunks.setdefault(str(meta.get("article_id", "")), set()).add(cid)
-        return Layout(dict(self.iter_article_metadata()), chunks)
+        return Layout(records, chunks)
 
     def stored_articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
         found: list[StoredArticle] = []
@@ -205,10 +256,87 @@ class ArticleStore:
     def article_count(self) -> int:
         return int(self.articles.count())
 
-    def fingerprint(self) -> str:
-        """Changes whenever any chunk is added or removed: the lexical index is stale when it differs."""
-        ids = sorted(row[0] for row in self._paged(self.chunks, [], lambda got, i: (got["ids"][i],)))
-        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+    def chunks_of(self, article_ids: Sequence[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """The chunks of these articles as (id, text, metadata): what a catch-up re-reads, in proportion to it."""
+        step = min(self.batch_size, 500)
+        for start in range(0, len(article_ids), step):
+            got = self.chunks.get(
+                where={"article_id": {"$in": list(article_ids[start : start + step])}},
+                include=["documents", "metadatas"],
+            )
+            yield from zip(got["ids"], got["documents"], got["metadatas"])
+
+    # --- the change log --------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """How many article writes the store has announced; moves with every add, update, delete and prune.
+
+        The log only grows (no entry is ever removed), so a count that moved means something changed and a count
+        that fell means the store was reset.
+        """
+        return int(self.changes.count())
+
+    def refresh(self) -> int:
+        """The generation, after reopening an embedded store that another process wrote to since the last call.
+
+        Chroma's embedded client keeps its vector index in memory and never sees another process's writes (their
+        vectors are missing until the client is opened anew); a server has no such copy. Writes of this process
+        move the generation by what it announced, so any larger move is another process's. Other ArticleStores on
+        the same folder in this process keep the old client: a process holds one store per folder (Pressroom's).
+        """
+        with self._refresh_lock:
+            generation = self.generation()
+            seen, self._seen = self._seen, (generation, self._announced)
+            if not self.settings.chroma_url and seen and generation - seen[0] > self._announced - seen[1]:
+                # Dropped from chromadb's per-path cache, so the client below is a new one reading from disk;
+                # clients already handed out find the new one under the same key.
+                SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+                self.client = make_client(self.settings)
+                for name in ("chunks", "articles", "changes"):
+                    self.__dict__.pop(name, None)
+            return generation
+
+    def repaired_until(self) -> int | None:
+        """When the last repair started, or None before the first: a repair need only look at the articles
+        announced since (every write is announced before it starts, so a killed one left an entry)."""
+        collection = self.client.get_collection(self.changes.name, embedding_function=None)  # metadata as it is now
+        value = (collection.metadata or {}).get(REPAIRED_UNTIL)
+        return int(value) if value is not None else None
+
+    def mark_repaired(self, started: int) -> None:
+        self.changes.modify(metadata={REPAIRED_UNTIL: started})
+
+    def log_id(self) -> str:
+        """The change log's identity: a reset store, or another server at the same address, has another one."""
+        return str(self.changes.id)
+
+    def announce(self, hashes: dict[str, str]) -> None:
+        """Log that these articles are about to be written (article id -> new content hash, DELETED to remove)."""
+        at = time.time_ns() // 1000
+        items = list(hashes.items())
+        for start in range(0, len(items), self.batch_size):
+            part = items[start : start + self.batch_size]
+            self.changes.add(
+                ids=[uuid.uuid4().hex for _ in part],
+                embeddings=[[1.0]] * len(part),
+                metadatas=[{"article_id": a, "content_hash": h, "at": at} for a, h in part],
+            )
+            self._announced += len(part)
+
+    def changes_since(self, at: int) -> list[Change]:
+        """Entries stamped at or after ``at`` (microseconds), oldest first."""
+        found: list[Change] = []
+        offset = 0
+        page = min(self.batch_size, 5000)
+        while True:
+            got = self.changes.get(where={"at": {"$gte": at}}, include=["metadatas"], limit=page, offset=offset)
+            found += [
+                Change(cid, str(m["article_id"]), str(m["content_hash"]), int(m["at"]))
+                for cid, m in zip(got["ids"], got["metadatas"])
+            ]
+            if len(got["ids"]) < page:
+                return sorted(found, key=lambda c: c.at)
+            offset += page
 
     def dense_search(
         self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None
@@ -253,8 +381,9 @@ class ArticleStore:
         """Write many articles: records, then chunks, then drop chunks of theirs that are no longer wanted.
 
         One upsert per Chroma batch rather than per article: per-call overhead was a fifth of ingest time when each
-        article was written on its own.
+        article was written on its own. Announced in the change log first, like every write.
         """
+        self.announce({a.id: a.content_hash for a, _, _ in batch})
         ids: list[str] = []
         documents: list[str] = []
         metadatas: list[dict[str, Any]] = []
@@ -306,6 +435,7 @@ class ArticleStore:
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Mark the records, drop their chunks, then the records: a kill midway leaves a mark the next run finishes."""
+        self.announce(dict.fromkeys(article_ids, DELETED))
         for start in range(0, len(article_ids), self.batch_size):
             part = list(article_ids[start : start + self.batch_size])
             self.articles.update(ids=part, metadatas=[{DELETING: True}] * len(part))
@@ -322,12 +452,12 @@ class ArticleStore:
             self.chunks.delete(ids=ids[start : start + self.batch_size])
 
     def reset(self) -> None:
-        for suffix in ("chunks", "articles"):
+        for suffix in ("chunks", "articles", "changes"):
             # A collection that is absent already needs no reset.
             with contextlib.suppress(Exception):
                 self.client.delete_collection(f"{self.settings.collection}_{suffix}")
-        self.__dict__.pop("chunks", None)
-        self.__dict__.pop("articles", None)
+        for name in ("chunks", "articles", "changes"):
+            self.__dict__.pop(name, None)
 
     # --- stats -----------------------------------------------------------------------------------
 

@@ -3,6 +3,9 @@
 Each part (embedder, store, lexical index, search, answerer, chat model, ingestor) is built from the settings on
 first use and then shared, so the model loads once per process and a command that only ingests or reads stats
 builds no answerer. Tests hand in their own parts through the keyword arguments instead.
+
+Before each question it catches up with what other processes wrote to the store (the UI sees a `pressroom ingest`
+run a moment ago); when nothing changed that costs one O(1) read of the store's generation.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ if TYPE_CHECKING:  # the answer path pulls in LangChain and spaCy: imported when
 class Pressroom:
     def __init__(self, settings: Settings, **parts: Any) -> None:
         self.settings = settings
+        self._stats: tuple[int, StoreStats] | None = None  # (generation, stats): recounted only when it moves
         # A part given here replaces the one built from settings (the cached_property reads the instance dict).
         self.__dict__.update(parts)
 
@@ -83,6 +87,7 @@ class Pressroom:
     ) -> Result:
         from pressroom.qa.chain import Request
 
+        self.catch_up()
         return self.chain.as_runnable().invoke(Request(question, history or [], filters or Filters(), k))
 
     def stream(
@@ -90,6 +95,7 @@ class Pressroom:
     ) -> Iterator[list[Passage] | str | Result]:
         from pressroom.qa.chain import Request
 
+        self.catch_up()
         return self.chain.stream(Request(question, history or [], filters or Filters(), k))
 
     def ingest(
@@ -105,8 +111,17 @@ class Pressroom:
     def check(self) -> Repair:
         return self.ingestor.check()
 
+    def catch_up(self) -> None:
+        """See what other processes wrote: the store's client and this process's lexical index."""
+        self.store.refresh()
+        self.lexical.catch_up()
+
     def stats(self) -> StoreStats:
-        return self.store.stats()
+        """The store's stats, counted again only when its generation moved (counting reads every article)."""
+        generation = self.store.refresh()
+        if self._stats is None or self._stats[0] != generation:
+            self._stats = (generation, self.store.stats())
+        return self._stats[1]
 
     def article(self, article_id: str) -> StoredArticle | None:
         return self.store.article(article_id)
@@ -121,4 +136,5 @@ class Pressroom:
 
         self.embedder.load()
         nlp()
-        _ = self.lexical.index, self.llm
+        self.catch_up()
+        _ = self.llm

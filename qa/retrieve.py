@@ -71,7 +71,7 @@ class HybridSearch:
             raise RetrievalError(f"the until date {filters.until} is before the since date {filters.since}")
         if filters.sources:
             wanted = [check_text(s, "a source").lower() for s in filters.sources]
-            known = set(self.lexical.index.sources.tolist())
+            known = self.lexical.sources()
             matches = sorted(s for s in known if s and any(w in s.lower() for w in wanted))
             if not matches:
                 raise RetrievalError(f"no articles from a source matching {', '.join(filters.sources)}")
@@ -110,8 +110,8 @@ class HybridSearch:
             passages.append(passage)
         return passages
 
-    def bm25(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
-        return self.lexical.index.search(query, k, mask)
+    def bm25(self, query: str, k: int, resolved: dict[str, Any]) -> list[tuple[str, float]]:
+        return self.lexical.search(query, k, resolved)
 
     def search(
         self, query: str, filters: Filters | None = None, top_k: int | None = None, mode: Mode = Mode.HYBRID_RERANK
@@ -119,14 +119,13 @@ class HybridSearch:
         """Passages for ``query``, best first."""
         settings = self.settings
         resolved = self.resolve(filters or Filters())
-        # The lexical index holds every chunk's filter fields: an empty mask means no article passes the filters.
-        mask = self.lexical.index.mask(resolved)
-        if mask is not None and not mask.any():
+        # The lexical index holds every chunk's filter fields: none passing means no article passes the filters.
+        if resolved and not self.lexical.matches(resolved):
             raise RetrievalError("no article matches the filters")
         k = settings.candidates
         query_vector = self.embedder.embed_query(query)
         dense = self.dense(query_vector, k, resolved) if mode != Mode.BM25 else []
-        lexical = self.bm25(query, k, mask) if mode != Mode.DENSE else []
+        lexical = self.bm25(query, k, resolved) if mode != Mode.DENSE else []
 
         by_id = {p.chunk_id: p for p in dense}
         missing = [cid for cid, _ in lexical if cid not in by_id]

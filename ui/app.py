@@ -125,7 +125,7 @@ class App:
     def __init__(self, pressroom: Pressroom) -> None:
         self.pressroom = pressroom
         self.settings = pressroom.settings
-        # One ingest at a time: Chroma takes concurrent writes, but two rebuilds of the BM25 index would race.
+        # One ingest at a time: two uploads of the same article would otherwise both embed and write it.
         self._ingest_lock = threading.Lock()
         self._cancel = threading.Event()
 
@@ -207,6 +207,11 @@ class App:
     def source_names(self) -> list[str]:
         return [s for s in self.pressroom.stats().sources if s != UNKNOWN_SOURCE]
 
+    def refresh(self) -> tuple[Any, str]:
+        """The source filter's choices and the stats as the store has them now, an upload or another process's
+        ingest included (the stats are recounted only when the store's generation moved)."""
+        return gr.update(choices=self.source_names()), self.stats()
+
     # --- API -------------------------------------------------------------------------------------
 
     def ask_api(
@@ -243,7 +248,7 @@ class App:
                         with gr.Row():
                             since = gr.Textbox(label="Published since (YYYY-MM-DD)")
                             until = gr.Textbox(label="Published until (YYYY-MM-DD)")
-                        sources = gr.Dropdown(self.source_names(), multiselect=True, label="Sources")
+                        sources = gr.Dropdown(self.source_names(), multiselect=True, label="Sources", elem_id="sources")
                         k = gr.Slider(1, 20, value=self.settings.top_k, step=1, label="Passages to answer from")
                     clear = gr.Button("New conversation", variant="secondary")
                 with gr.Column(scale=2):
@@ -266,9 +271,11 @@ class App:
                 stats = gr.Markdown(self.stats(), elem_id="stats")
 
             outputs = [chatbot, turns, targets, citation, question]
+            live = [sources, stats]
+            # Each answer caught up with the store first; the filter list and stats follow it afterwards.
             question.submit(
                 self.respond, [question, chatbot, turns, since, until, sources, k], outputs, api_visibility="private"
-            )
+            ).then(self.refresh, None, live, api_visibility="private")
             citation.change(self.show_source, [citation, targets], panel, api_visibility="private").then(
                 None, None, None, js=SCROLL_JS
             )
@@ -278,8 +285,11 @@ class App:
                 [chatbot, turns, targets, citation, panel],
                 api_visibility="private",
             )
-            ingest_btn.click(self.ingest, files, [summary, stats], api_name="ingest")
+            ingest_btn.click(self.ingest, files, [summary, stats], api_name="ingest").then(
+                self.refresh, None, live, api_visibility="private"
+            )
             cancel_btn.click(self.cancel_ingest, None, summary, api_visibility="private", queue=False)
+            demo.load(self.refresh, None, live, api_visibility="private")
             gr.api(self.ask_api, api_name="ask")
         return demo
 

@@ -198,3 +198,26 @@ def test_browser_xss_payloads_in_an_uploaded_article_stay_text(app_url: str, pag
     assert dialogs == [] and page.evaluate("window.__xss") is None
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "xss-article.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_browser_source_list_shows_a_source_uploaded_in_the_page(app_url: str, page, tmp_path: Path) -> None:
+    page.goto(app_url)
+    page.get_by_role("tab", name="Add articles").click()
+    article = tmp_path / "dunmore-heat.md"
+    article.write_text(
+        "---\ntitle: Heatwave closes Dunmore schools\nsource: Dunmore Gazette\ndate: 2017-03-02\n---\n"
+        "Schools in Dunmore closed on Tuesday as the heatwave pushed temperatures to 38C.\n"
+    )
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.wait_for_timeout(1000)
+    page.locator("#ingest").click()
+    page.wait_for_function("document.querySelector('#ingest-summary').innerText.includes('added')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#stats').innerText.includes('Dunmore Gazette')", timeout=10_000)
+
+    page.get_by_role("tab", name="Ask").click()
+    page.get_by_text("Filters").click()
+    page.locator("#sources input").click()
+    option = page.get_by_role("option", name="Dunmore Gazette")
+    option.wait_for(timeout=10_000)
+    assert option.is_visible()

@@ -51,6 +51,18 @@ def test_backend_vectors_match_fp32(reference: np.ndarray, backend: str, precisi
 
 
 @pytest.mark.slow
+def test_openvino_tokenises_as_sentence_transformers_does() -> None:
+    from sentence_transformers import SentenceTransformer
+
+    path = resolve_model("")
+    encoder = OpenVinoEncoder(path, "int8")
+    texts = [*TEXTS, "  spaces around  ", "Résumé, café — “quoted” naïve"]
+    expected = SentenceTransformer(path, device="cpu").preprocess(texts)
+    for name, tokens in encoder._tokenize(texts).items():
+        np.testing.assert_array_equal(tokens, expected[name].numpy())
+
+
+@pytest.mark.slow
 def test_query_vector_is_the_batch_vector() -> None:
     embedder = Embedder()
     together = embedder.embed(TEXTS)

@@ -1,6 +1,7 @@
 """Runs one ingest (or check) in a child process that SIGKILLs itself at a chosen write, and reads a store's state.
 
-Crash points are the store's writes (each Chroma upsert, update and delete, and each save of the lexical index): the
+Crash points are the store's writes (each Chroma add to the change log, upsert, update and delete, and each commit of
+the lexical index): the
 child counts them and kills itself just before the chosen one, so every boundary between two writes of a run can be
 hit on purpose. Children come from a forkserver that has imported Pressroom once, so each costs a fork, not an
 interpreter start.
@@ -15,18 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tantivy
 from pressroom.ingest.chunking import chunk_article
 from pressroom.ingest.clean import clean_text
-from pressroom.ingest.lexical import LexicalIndex
+from pressroom.ingest.lexical import SYNC_ID, Lexical
 from pressroom.ingest.readers import Article, read_paths
-from pressroom.ingest.store import lexical_dir
 from pressroom.qa.facade import Pressroom
 
 from pressroom.settings import Settings
 
 from .conftest import FakeEmbedder
 
-WRITES = {"upsert", "update", "delete"}
+WRITES = {"add", "upsert", "update", "delete"}
 
 
 class _Countdown:
@@ -79,13 +80,14 @@ def _child(job: Job) -> None:
         store = pressroom.store
         store.__dict__["chunks"] = _Collection(store.chunks, countdown)
         store.__dict__["articles"] = _Collection(store.articles, countdown)
-        save = LexicalIndex.save
+        store.__dict__["changes"] = _Collection(store.changes, countdown)
+        commit = Lexical._commit
 
-        def counted_save(index: LexicalIndex, folder: Path) -> None:
+        def counted_commit(lexical: Lexical, *args: Any) -> None:
             countdown.tick()
-            save(index, folder)
+            commit(lexical, *args)
 
-        LexicalIndex.save = counted_save  # type: ignore[method-assign]
+        Lexical._commit = counted_commit  # type: ignore[method-assign]
     if job.action == "check":
         pressroom.check()
     else:
@@ -123,12 +125,21 @@ def ingest_folder(store_dir: str, folder: str) -> None:
     pressroom_for(store_dir).ingest([folder])
 
 
-def save_lexical(store_dir: str, times: int) -> None:
-    """Build the lexical index once and save it again and again, as many ingests finishing together would."""
+def update_lexical(store_dir: str, times: int) -> None:
+    """Announce a rewrite of every article (as it already is, so it has landed) and catch the lexical index up,
+    again and again, as many ingests finishing together would."""
     pressroom = pressroom_for(store_dir)
-    index = LexicalIndex.build(pressroom.store)
+    store = pressroom.store
     for _ in range(times):
-        index.save(lexical_dir(pressroom.settings))
+        store.announce(store.hashes([aid for aid, _ in store.iter_article_metadata()]))
+        pressroom.lexical.catch_up()
+
+
+def indexed_chunk_ids(lexical: Lexical) -> list[str]:
+    """The chunk ids in the lexical index as committed on disk."""
+    searcher = lexical._require().searcher()
+    hits = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1)).hits
+    return sorted(cid for _, address in hits if (cid := searcher.doc(address)["chunk_id"][0]) != SYNC_ID)
 
 
 @dataclass
@@ -137,7 +148,7 @@ class State:
 
     articles: dict[str, str]  # id -> stored text
     chunks: dict[str, tuple[str, str]]  # chunk id -> (article id, text)
-    lexical: list[str]  # chunk ids in the saved BM25 index, as a fresh process loads it
+    lexical: list[str]  # chunk ids in the committed lexical index, as a fresh process opens it
 
 
 def _read_state(store_dir: str, pipe: Any) -> None:
@@ -145,8 +156,9 @@ def _read_state(store_dir: str, pipe: Any) -> None:
     store = pressroom.store
     articles = {aid: store.article(aid).text for aid, _ in store.iter_article_metadata()}
     chunks = {cid: (str(meta["article_id"]), text) for cid, text, meta in store.iter_chunks()}
-    saved = LexicalIndex.load(lexical_dir(pressroom.settings))
-    pipe.send(State(articles, chunks, sorted(saved.ids) if saved else []))
+    lexical = Lexical(store)
+    lexical._open()
+    pipe.send(State(articles, chunks, indexed_chunk_ids(lexical)))
 
 
 def read_state(store_dir: str | Path) -> State:

@@ -1,15 +1,12 @@
-"""Processes that share one embedded store: creating it together, saving the BM25 index together."""
+"""Processes that share one embedded store: creating it together, updating the lexical index together."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pressroom.ingest.lexical import LexicalIndex
-from pressroom.ingest.store import lexical_dir
+from pressroom.ingest.lexical import Lexical
 
-from pressroom.settings import Settings
-
-from .crash_driver import ingest_folder, pressroom_for, run_together, save_lexical
+from .crash_driver import indexed_chunk_ids, ingest_folder, pressroom_for, run_together, update_lexical
 
 PROCESSES = 4
 
@@ -28,9 +25,12 @@ def test_processes_creating_a_new_store_at_once_all_land(tmp_path: Path) -> None
         assert pressroom_for(store).store.article_count() == PROCESSES
 
 
-def test_processes_saving_the_lexical_index_at_once_never_fail(fake_pressroom_store: Path) -> None:
-    """Defect 6: fixed .tmp/.old names made 55 of 120 saves in a tight loop fail."""
-    assert run_together(save_lexical, [(str(fake_pressroom_store), 60)] * 2) == [0, 0]
-    saved = LexicalIndex.load(lexical_dir(Settings(store_dir=fake_pressroom_store)))
-    assert saved is not None and len(saved.ids) == pressroom_for(fake_pressroom_store).store.chunk_count()
+def test_processes_updating_the_lexical_index_at_once_never_fail(fake_pressroom_store: Path) -> None:
+    """Defect 6: fixed .tmp/.old names made 55 of 120 saves in a tight loop fail; the index folder now takes one
+    updating process at a time."""
+    assert run_together(update_lexical, [(str(fake_pressroom_store), 20)] * 2) == [0, 0]
+    store = pressroom_for(fake_pressroom_store).store
+    lexical = Lexical(store)
+    lexical._open()
+    assert len(indexed_chunk_ids(lexical)) == store.chunk_count()
     assert [p.name for p in fake_pressroom_store.joinpath("lexical").iterdir()] == ["pressroom"]

@@ -35,9 +35,9 @@ SENTENCES = [
     "Prices rose by 4.99% in the third quarter.",
     "Officials expect the work to finish next spring.",
 ]
-# Writes a run makes: upserts of records and chunks, deletes of stale chunks, a delete's mark, chunks and record,
-# and the lexical index's save. A draw above a run's count lets it finish.
-MAX_WRITES = 8
+# Writes a run makes: change log entries, upserts of records and chunks, deletes of stale chunks, a delete's mark,
+# chunks and record, and the lexical index's commit. A draw above a run's count lets it finish.
+MAX_WRITES = 10
 
 KILLS: list[tuple[str, int]] = []
 
@@ -123,7 +123,8 @@ def test_check_repairs_and_reports(tmp_path: Path) -> None:
     three_articles(folder)
     assert not run(Job(str(store), "ingest", str(folder)))
     (folder / "a2.txt").write_text("Story 2 again\n" + " ".join(SENTENCES) * 5)
-    assert kill_then(Job(str(store), "ingest", str(folder), crash_at=2))  # record written, chunks not yet
+    # Writes: the change log entry, the record, then the chunks: killed with the record written, chunks not yet.
+    assert kill_then(Job(str(store), "ingest", str(folder), crash_at=3))
     report = pressroom_for(store).check()
     assert report.rebuilt == ["a2"] and not report.orphan_chunks
     assert_consistent(read_state(store), settings_of(store))
