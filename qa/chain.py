@@ -117,7 +117,7 @@ class AnswerChain:
             extractive.verification = Verification([], fell_back=True, error=failure_reason(err))
             yield extractive
             return
-        yield checked(reply, passages, extractive)
+        yield checked(reply, passages, standalone.query, extractive)
 
     @staticmethod
     def result(retrieved: Retrieved, answer: Answer, answer_ms: float) -> Result:

@@ -31,7 +31,9 @@ SYSTEM = (
 _MARKER = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _TRAILING_MARKERS = re.compile(r"([.!?])\s*((?:\[\d+\])+)")
+_SENTENCE_END = re.compile(r"(.*?)([.!?]*)([\"”’)]*)", re.S)
 SUPPORT_THRESHOLD = 0.6
+NAME_ENTITIES = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 EVIDENCE_SENTENCES = 2  # a claim may join two adjacent sentences ("He said ..." after the sentence naming him)
 # Five 1000-character passages make a prompt of about 1,200-1,500 tokens; the UI's largest k, twenty, about 5,000.
 # 8192 holds that (and is SmolLM2's trained context) without the KV cache of a long-context model's full window.
@@ -111,19 +113,19 @@ def failure_note(err: BaseException) -> str:
 
 
 def failure_reason(err: BaseException) -> str:
-    import httpx
-
     causes = [err]
     while (cause := causes[-1].__cause__ or causes[-1].__context__) is not None and len(causes) < 10:
         causes.append(cause)
+    # Matched by class name: the Ollama client raises httpx's errors and openai 3 those of httpx2, same names in
+    # two modules; LangChain's own wrappers (ModelConnectionError) do not tell "unreachable" from "broke off".
+    kinds = {cls.__name__ for cause in causes for cls in type(cause).__mro__}
     at = next((f" at {url}" for url in map(_url, causes) if url), "")
-    for cause in causes:
-        if isinstance(cause, httpx.TimeoutException | TimeoutError):
-            return f"no reply within llm_timeout{at}"
-        if isinstance(cause, httpx.ConnectError | ConnectionRefusedError):
-            return f"could not reach the model server{at}"
-        if isinstance(cause, httpx.RemoteProtocolError | ConnectionError):
-            return f"the model server broke off its reply{at}"
+    if kinds & {"TimeoutException", "TimeoutError", "ModelTimeoutError"}:
+        return f"no reply within llm_timeout{at}"
+    if kinds & {"ConnectError", "ConnectionRefusedError"}:
+        return f"could not reach the model server{at}"
+    if kinds & {"RemoteProtocolError", "ReadError", "ConnectionResetError"}:
+        return f"the model server broke off its reply{at}"
     status = getattr(err, "status_code", None)
     if status:
         return f"the model server answered HTTP {status}{at}"
@@ -194,67 +196,70 @@ class Claim:
     def parse(cls, sentence: str) -> Claim:
         text = re.sub(r"\s+([.!?,;:])", r"\1", _MARKER.sub("", sentence)).strip()
         markers = list(dict.fromkeys(int(m) for m in _MARKER.findall(sentence)))
+        # Names: proper nouns (days and months among them) and the words of named entities. The words around a
+        # quantity ("approximately 2,450 meters") are not names: its number is checked as a number.
         names = {
             _prefix(token.lower_)
             for token in nlp()(text)
-            if (token.ent_type_ or token.pos_ == "PROPN") and token.is_alpha and not token.is_stop
+            if (token.pos_ == "PROPN" or token.ent_type_ in NAME_ENTITIES) and token.is_alpha and not token.is_stop
         }
         return cls(text, markers, content_terms(text), _numbers(text), names)
 
 
-def verify(reply: str, passages: list[Passage]) -> tuple[Answer | None, Verification]:
+def verify(reply: str, passages: list[Passage], question: str) -> tuple[Answer | None, Verification]:
     """The reply's supported sentences, each citing the span that supports it (renumbered in order of use), and
     what happened to every sentence; no answer when nothing in it is supported.
 
     A sentence is checked first against the passages its markers name, then against all of them: a supported
-    sentence with a wrong or missing marker is kept and cited to its real source. A reply of NOT IN ARTICLES is
-    a refusal.
+    sentence with a wrong or missing marker is kept and cited to its real source. A sentence must also share a
+    word with the question: a small model copies passages that answer nothing. A reply of NOT IN ARTICLES is a
+    refusal.
     """
     if NOT_COVERED.lower() in reply.lower():
         return Answer(REFUSAL, True, []), Verification([])
     spans = evidence(passages)
+    asked = {t for t in content_terms(question) if not t.isdigit()}
     kept: list[str] = []
     citations: list[Citation] = []
-    checked_sentences: list[CheckedSentence] = []
+    outcomes: list[CheckedSentence] = []
     # Markers written after the full stop ("... Kremlin. [1]") belong to the sentence before them.
     reply = _TRAILING_MARKERS.sub(r" \2\1", reply)
     for span in sentence_spans(reply):
         sentence = reply[span.start : span.end]
         claim = Claim.parse(sentence)
-        best = _best(claim, [e for e in spans if e.n in claim.markers]) or _best(claim, spans)
-        if best is None or claim.text.endswith(("?", ":")):  # an echoed question or a lead-in asserts nothing
-            checked_sentences.append(CheckedSentence(sentence, Outcome.DROPPED))
+        if claim.text.endswith(("?", ":")):  # an echoed question or a lead-in asserts nothing
+            outcomes.append(CheckedSentence(sentence, Outcome.DROPPED, "not a claim"))
             continue
-        outcome = Outcome.KEPT if best.n in claim.markers else Outcome.RENUMBERED
-        checked_sentences.append(CheckedSentence(sentence, outcome))
-        citation = next(
-            (
-                c
-                for c in citations
-                if (c.chunk_id, c.start, c.end)
-                == (best.sentence.passage.chunk_id, best.sentence.start, best.sentence.end)
-            ),
-            None,
-        )
+        best = _best(claim, [e for e in spans if e.n in claim.markers]) or _best(claim, spans)
+        if best is None:
+            outcomes.append(CheckedSentence(sentence, Outcome.DROPPED, "unsupported"))
+            continue
+        if not claim.terms & asked:
+            outcomes.append(CheckedSentence(sentence, Outcome.DROPPED, "off the question"))
+            continue
+        outcomes.append(CheckedSentence(sentence, Outcome.KEPT if best.n in claim.markers else Outcome.RENUMBERED))
+        where = (best.sentence.passage.chunk_id, best.sentence.start, best.sentence.end)
+        citation = next((c for c in citations if (c.chunk_id, c.start, c.end) == where), None)
         if citation is None:
             citation = cite(len(citations) + 1, best.sentence)
             citations.append(citation)
-        body, stop = (claim.text[:-1], claim.text[-1]) if claim.text[-1:] in ".!?" else (claim.text, "")
-        kept.append(f"{body} [{citation.n}]{stop}")
-    verification = Verification(checked_sentences, fell_back=not kept)
+        # The marker goes before the full stop, after any closing quote: 'efforts" [2].'
+        body, stop, closing = _SENTENCE_END.fullmatch(claim.text).groups()  # type: ignore[union-attr]
+        kept.append(f"{body}{closing} [{citation.n}]{stop}")
+    verification = Verification(outcomes, fell_back=not kept)
     return (Answer(" ".join(kept), False, citations) if kept else None), verification
 
 
-def checked(reply: str, passages: list[Passage], extractive: Answer) -> Answer:
+def checked(reply: str, passages: list[Passage], question: str, extractive: Answer) -> Answer:
     """The verified reply, or the extractive answer with a note when nothing in the reply is supported."""
-    answer, verification = verify(reply, passages)
+    answer, verification = verify(reply, passages, question)
     if answer is None:
         extractive.note, extractive.verification = UNVERIFIED_NOTE, verification
         return extractive
     dropped = verification.count(Outcome.DROPPED)
     if dropped:
         total = len(verification.sentences)
-        answer.note = f"{dropped} of the model's {total} sentences left out: no passage supports them."
+        answer.note = f"{dropped} of the model's {total} sentences left out: no passage supports them as an answer."
     answer.verification = verification
     return answer
 

@@ -110,6 +110,7 @@ class Outcome(StrEnum):
 class CheckedSentence:
     text: str  # as the model wrote it, markers included
     outcome: Outcome
+    why: str | None = None  # for a dropped one: "unsupported", "off the question" or "not a claim"
 
 
 @dataclass
@@ -128,7 +129,7 @@ class Verification:
         return {
             "fell_back": self.fell_back,
             "error": self.error,
-            "sentences": [{"text": s.text, "outcome": s.outcome.value} for s in self.sentences],
+            "sentences": [{"text": s.text, "outcome": s.outcome.value, "why": s.why} for s in self.sentences],
         }
 
 

@@ -15,6 +15,9 @@ ARTICLE = (
 )
 
 
+ASKED = "When does Putin's withdrawal of the soldiers from Syria begin?"
+
+
 def passages() -> list[Passage]:
     meta = {"article_id": "a", "title": "Putin pulls out", "source": "reuters.com", "date": "2016-03-14"}
     first = Passage(chunk_id="a::0::x", text=ARTICLE[:89], start=0, end=89, score=0.9, **meta)
@@ -24,7 +27,7 @@ def passages() -> list[Passage]:
 
 def test_a_supported_reply_keeps_its_citations_with_exact_quotes() -> None:
     answer, verification = verify(
-        "Putin announced the pullout of troops from Syria [1]. It begins tomorrow [2].", passages()
+        "Putin announced the pullout of troops from Syria [1]. It begins tomorrow [2].", passages(), ASKED
     )
     assert answer is not None and not answer.refused
     assert answer.text == "Putin announced the pullout of troops from Syria [1]. It begins tomorrow [2]."
@@ -35,7 +38,7 @@ def test_a_supported_reply_keeps_its_citations_with_exact_quotes() -> None:
 
 
 def test_a_wrong_or_missing_marker_is_renumbered_to_the_passage_that_supports_the_sentence() -> None:
-    answer, verification = verify("The withdrawal begins tomorrow [1]. Putin announced the pullout.", passages())
+    answer, verification = verify("The withdrawal begins tomorrow [1]. Putin announced the pullout.", passages(), ASKED)
     assert answer is not None
     assert answer.text == "The withdrawal begins tomorrow [1]. Putin announced the pullout [2]."
     assert answer.citations[0].quote.startswith("The withdrawal") and answer.citations[1].quote.startswith("Russian")
@@ -43,17 +46,17 @@ def test_a_wrong_or_missing_marker_is_renumbered_to_the_passage_that_supports_th
 
 
 def test_a_paraphrase_passes_but_a_wrong_name_or_figure_does_not() -> None:
-    paraphrase, _ = verify("Putin announced that troops would pull out of Syria [1].", passages())
+    paraphrase, _ = verify("Putin announced that troops would pull out of Syria [1].", passages(), ASKED)
     assert paraphrase is not None
-    assert verify("Assad announced the pullout of troops from Syria [1].", passages())[0] is None
-    assert verify("About 9,000 soldiers are based there [2].", passages())[0] is None
-    assert verify("About 4,000 soldiers are based there [2].", passages())[0] is not None
-    assert verify("On Monday the withdrawal begins [2].", passages())[0] is None
+    assert verify("Assad announced the pullout of troops from Syria [1].", passages(), ASKED)[0] is None
+    assert verify("About 9,000 soldiers are based there [2].", passages(), ASKED)[0] is None
+    assert verify("About 4,000 soldiers are based there [2].", passages(), ASKED)[0] is not None
+    assert verify("On Monday the withdrawal begins [2].", passages(), ASKED)[0] is None
 
 
 def test_an_unsupported_sentence_is_dropped_and_counted() -> None:
     answer, verification = verify(
-        "Putin announced the pullout from Syria [7][1]. Obama sent 9,000 marines to Cuba [2].", passages()
+        "Putin announced the pullout from Syria [7][1]. Obama sent 9,000 marines to Cuba [2].", passages(), ASKED
     )
     assert answer is not None
     assert answer.text == "Putin announced the pullout from Syria [1]."
@@ -61,19 +64,24 @@ def test_an_unsupported_sentence_is_dropped_and_counted() -> None:
     assert not verification.fell_back
 
 
+def test_a_supported_sentence_that_answers_something_else_is_dropped() -> None:
+    answer, verification = verify("About 4,000 soldiers are based there.", passages(), "When does it begin?")
+    assert answer is None and verification.sentences[0].why == "off the question"
+
+
 def test_questions_and_lead_ins_assert_nothing() -> None:
-    answer, verification = verify("When does the withdrawal begin? The Kremlin said:", passages())
+    answer, verification = verify("When does the withdrawal begin? The Kremlin said:", passages(), ASKED)
     assert answer is None and verification.fell_back
     assert [s.outcome for s in verification.sentences] == [Outcome.DROPPED, Outcome.DROPPED]
 
 
 def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
-    answer, _ = verify("The withdrawal begins tomorrow. [2]", passages())
+    answer, _ = verify("The withdrawal begins tomorrow. [2]", passages(), ASKED)
     assert answer is not None and answer.text == "The withdrawal begins tomorrow [1]."
 
 
 def test_refusal_reply() -> None:
-    answer, _ = verify("NOT IN ARTICLES", passages())
+    answer, _ = verify("NOT IN ARTICLES", passages(), ASKED)
     assert answer is not None and answer.refused
 
 
