@@ -1,11 +1,15 @@
-"""The `pressroom` command: ingest | stats | config | ask | chat | ui | eval."""
+"""The `pressroom` command: ingest | check | stats | config | ask | chat | ui | eval."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +48,47 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+@contextlib.contextmanager
+def results_only_on_stdout() -> Iterator[None]:
+    """Point file descriptor 1 at stderr for the command's run and give ``out`` its own handle on the real stdout,
+    so whatever a library prints (NNCF's log and table while it compresses the model, a C++ warning) lands on
+    stderr and `--json` output always parses."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # not a real file (click's test runner)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    os.dup2(sys.stderr.fileno(), fd)
+    with os.fdopen(saved, "w", encoding="utf-8", closefd=False) as results:
+        out.file = results
+        try:
+            yield
+        finally:
+            results.flush()
+            sys.stdout.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            out.file = sys.stdout
+
+
 class PressroomGroup(click.Group):
-    """Turns a store that cannot be opened or reached, or a model that cannot be loaded, into one clear line and
-    exit 1, for every command."""
+    """Turns a store that cannot be opened or reached (or is lost mid-run), or a model that cannot be loaded, into
+    one clear line and exit 1, for every command; keeps stdout for results."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from pressroom.ingest.embedder import ModelError
-        from pressroom.ingest.store import StoreError
+        from pressroom.ingest.store import CONNECTION_ERRORS, StoreError
 
-        try:
-            return super().invoke(ctx)
-        except (StoreError, ModelError) as err:
-            fail(str(err))
+        with results_only_on_stdout():
+            try:
+                return super().invoke(ctx)
+            except (StoreError, ModelError) as err:
+                fail(str(err))
+            except CONNECTION_ERRORS as err:
+                where = ctx.params.get("chroma_url") or "the Chroma server"
+                fail(f"lost the connection to {where} ({err}); start it again and re-run")
 
 
 @click.group(cls=PressroomGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,6 +133,25 @@ def ingest(settings: Settings, paths: tuple[str, ...], prune: bool, as_json: boo
 def print_skipped(console_: Console, skipped: list[Any]) -> None:
     for item in skipped:
         console_.print(f"  skipped {item.path}: {item.reason}", highlight=False, markup=False)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print what was found and fixed as JSON.")
+@store_options
+def check(settings: Settings, as_json: bool) -> None:
+    """Find and repair what interrupted runs left: chunks without an article, unfinished deletes, partial
+    articles; then bring the BM25 index in step with the store."""
+    from pressroom.qa.facade import Pressroom
+    from pressroom.qa.render import repair_summary
+
+    pressroom = Pressroom(settings)
+    report = pressroom.check()
+    info = pressroom.stats()
+    if as_json:
+        payload = {"articles": info.articles, "chunks": info.chunks, "repaired": report.changed, **asdict(report)}
+        out.print(json.dumps(payload), highlight=False)
+    else:
+        out.print(f"{info.articles} articles, {info.chunks} chunks: {repair_summary(report)}", highlight=False)
 
 
 @main.command()
@@ -162,7 +214,7 @@ def load_pressroom(settings: Settings) -> Any:
 
 
 def print_result(result: Any) -> None:
-    from pressroom.qa.render import snippet, source_line
+    from pressroom.qa.render import quoted_elsewhere, snippet, source_line
 
     answer = result.answer
     out.print(answer.text, highlight=False, markup=False)
@@ -173,10 +225,11 @@ def print_result(result: Any) -> None:
             out.print(f'  - {source_line(p)}: "{snippet(p.text, 200)}"', highlight=False, markup=False)
         return
     for c in answer.citations:
-        out.print(f'[{c.n}] {source_line(c)}: "{c.quote}"', highlight=False, markup=False)
+        quote = "" if quoted_elsewhere(c, answer) else f': "{c.quote}"'
+        out.print(f"[{c.n}] {source_line(c)}{quote}", highlight=False, markup=False)
 
 
-def ask_one(pressroom: Any, question: str, history: list[Any], filters: Any, k: int | None) -> Any:
+def ask_one(pressroom: Any, question: Any, history: Any, filters: Any, k: int | None) -> Any:
     """The chain's ``Result``, or ``{"question", "error"}`` for a question it cannot take (never a traceback)."""
     from pressroom.qa.chain import QuestionError
     from pressroom.qa.retrieve import RetrievalError
@@ -184,11 +237,29 @@ def ask_one(pressroom: Any, question: str, history: list[Any], filters: Any, k: 
     try:
         return pressroom.ask(question, history=history, filters=filters, k=k)
     except (QuestionError, RetrievalError) as err:
-        return {"question": question, "error": str(err)}
+        return {"question": question if isinstance(question, str) else None, "error": str(err)}
 
 
 def as_dict(result: Any) -> dict[str, Any]:
     return result if isinstance(result, dict) else result.to_dict()
+
+
+def batch_line(pressroom: Any, n: int, line: str, filters: Any, k: int | None) -> dict[str, Any]:
+    """One --batch line's result, or an error object carrying its id: a bad line never stops the lines after it."""
+    from pressroom.ingest.embedder import ModelError
+    from pressroom.ingest.store import CONNECTION_ERRORS, StoreError
+
+    try:
+        item = json.loads(line) if line.lstrip().startswith("{") else {"question": line.strip()}
+    except (json.JSONDecodeError, RecursionError) as err:
+        return {"id": str(n), "error": f"line {n}: invalid JSON: {getattr(err, 'msg', 'nested too deeply')}"}
+    line_id = str(item.get("id", n))
+    try:
+        return {"id": line_id, **as_dict(ask_one(pressroom, item.get("question"), item.get("history"), filters, k))}
+    except (StoreError, ModelError, *CONNECTION_ERRORS):
+        raise  # the store or model is gone: every later line would fail the same way
+    except Exception as err:  # a question the chain meets in a way not foreseen: this line only
+        return {"id": line_id, "question": item.get("question"), "error": f"line {n}: {type(err).__name__}: {err}"}
 
 
 @main.command()
@@ -207,17 +278,10 @@ def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, fil
         for n, line in enumerate(batch, 1):
             if not line.strip():
                 continue
-            try:
-                item = json.loads(line) if line.lstrip().startswith("{") else {"question": line.strip()}
-            except json.JSONDecodeError as err:
-                item = {"id": str(n), "error": f"line {n}: invalid JSON: {err.msg}"}
-            if "error" in item:
-                result = item
-            else:
-                result = as_dict(ask_one(pressroom, item.get("question", ""), item.get("history") or [], filters, k))
-                result = {"id": str(item.get("id", n)), **result}
+            result = batch_line(pressroom, n, line, filters, k)
             failed |= "error" in result
-            out.print(json.dumps(result, ensure_ascii=False), highlight=False, soft_wrap=True)
+            # ASCII escapes: a lone surrogate echoed back from a bad line must not break the output stream.
+            out.print(json.dumps(result), highlight=False, soft_wrap=True)
         sys.exit(1 if failed else 0)
     result = ask_one(pressroom, question or "", [], filters, k)
     failed = isinstance(result, dict)
@@ -264,6 +328,7 @@ def chat(settings: Settings, filters: Any, k: int | None) -> None:
 )
 @click.option("--squad", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A SQuAD v1.1/v2.0 file.")
 @click.option("--limit", type=click.IntRange(1), help="Use only the first N questions.")
+@click.option("--split", type=click.Choice(["dev", "test"]), help="Only the items of this split (tune on dev only).")
 @click.option("--compare", help="Comma-separated configurations: dense,bm25,hybrid,hybrid+rerank,langchain-dense.")
 @click.option("--calibrate", is_flag=True, help="Print the refusal threshold that best separates the items.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results as JSON.")
@@ -275,6 +340,7 @@ def eval_command(
     corpus: tuple[Path, ...],
     squad: Path | None,
     limit: int | None,
+    split: str | None,
     compare: str | None,
     calibrate: bool,
     json_path: Path | None,
@@ -283,7 +349,8 @@ def eval_command(
     """Retrieval and answer metrics on the shipped eval set or your own."""
     from pressroom.eval.corpora import CorpusMissing
     from pressroom.eval.evaluate import EvalError, evaluate, parse_modes
-    from pressroom.eval.report import markdown_table, write_report
+    from pressroom.eval.report import kind_table, markdown_table, write_report
+    from pressroom.eval.runner import PRODUCT as PRODUCT_MODE
     from pressroom.eval.runner import as_dicts
     from pressroom.qa.generate import BackendError
     from rich.progress import Progress
@@ -301,6 +368,7 @@ def eval_command(
                 corpus,
                 squad,
                 limit,
+                split,
                 modes,
                 calibrate,
                 notify=lambda message: console.print(message, highlight=False),
@@ -311,6 +379,8 @@ def eval_command(
     for problem in run.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
     out.print(markdown_table(run.rows), highlight=False)
+    if run.kinds:
+        out.print(f"\nper kind of question ({PRODUCT_MODE}){run.split_note}:\n{kind_table(run.kinds)}", highlight=False)
     if run.threshold:
         threshold, accuracy = run.threshold
         out.print(
@@ -321,7 +391,7 @@ def eval_command(
         payload = {"summary": run.rows, "results": as_dicts(run.results), "problems": run.problems}
         json_path.write_text(json.dumps(payload, indent=2))
     if report_dir:
-        out.print(f"report: {write_report(report_dir, run.rows, run.results, run.header)}")
+        out.print(f"report: {write_report(report_dir, run.rows, run.results, run.header, run.kinds)}")
 
 
 @main.command()

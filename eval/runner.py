@@ -20,11 +20,11 @@ from pressroom.eval.metrics import (
     ndcg_at,
     percentile,
     recall_at,
+    roc_auc,
     token_f1,
     unique_in_order,
 )
 from pressroom.ingest.pipeline import Summary
-from pressroom.qa.answer import ExtractiveAnswerer
 from pressroom.qa.chain import Request
 from pressroom.qa.facade import Pressroom
 from pressroom.qa.types import Mode, Outcome
@@ -42,6 +42,7 @@ class ItemResult:
     id: str
     mode: str
     question: str
+    kind: str | None
     answerable: bool
     gold: list[str]
     answers: list[str]
@@ -56,6 +57,9 @@ class ItemResult:
     answer_ms: float = 0.0
     em: float = 0.0
     f1: float = 0.0
+    contains: bool = False  # the answer text holds an accepted answer
+    features: list[float] = field(default_factory=list)  # the answerability model's inputs
+    span_rule: str | None = None  # which rule found the short answer
     passed: bool = False
     verification: dict[str, Any] | None = None  # what the verifier did with a chat model's reply
 
@@ -74,9 +78,6 @@ class Runner:
     def __init__(self, pressroom: Pressroom) -> None:
         self.pressroom = pressroom
         self._langchain: Any = None
-        # The same answerer with no evidence threshold: what it still refuses (a name or number missing from the
-        # answer's passage), no threshold can rescue; calibration needs to know which items those are.
-        self._unthresholded = ExtractiveAnswerer(float("-inf"), pressroom.answerer.max_sentences)
 
     def langchain_dense(self, query: str) -> list[str]:
         """The peer a LangChain user writes first: ``Chroma.similarity_search(k=4)`` on the same chunks."""
@@ -100,26 +101,28 @@ class Runner:
         if mode == BASELINE:
             ranked = unique_in_order(self.langchain_dense(standalone.query))
             return ItemResult(
-                item.id,
-                mode,
-                item.question,
-                item.answerable,
-                item.gold_articles,
-                item.answers,
-                ranked,
-                (time.perf_counter() - t0) * 1000,
+                id=item.id,
+                mode=mode,
+                question=item.question,
+                kind=item.kind,
+                answerable=item.answerable,
+                gold=item.gold_articles,
+                answers=item.answers,
+                ranked=ranked,
+                retrieve_ms=(time.perf_counter() - t0) * 1000,
             )
         retrieved = chain.retrieve(prepared, Mode(mode))
         passages = retrieved.passages
         result = ItemResult(
-            item.id,
-            mode,
-            item.question,
-            item.answerable,
-            item.gold_articles,
-            item.answers,
-            unique_in_order([p.article_id for p in passages]),
-            retrieved.retrieve_ms,
+            id=item.id,
+            mode=mode,
+            question=item.question,
+            kind=item.kind,
+            answerable=item.answerable,
+            gold=item.gold_articles,
+            answers=item.answers,
+            ranked=unique_in_order([p.article_id for p in passages]),
+            retrieve_ms=retrieved.retrieve_ms,
         )
         if mode != PRODUCT:
             return result
@@ -128,19 +131,22 @@ class Runner:
         answered = output.answer
         result.answer, result.short_answer = answered.text, answered.short
         result.refused, result.citations = answered.refused, [c.to_dict() for c in answered.citations]
-        # Scored on the standalone question, as the answerer itself scores it when it decides to refuse.
-        result.best_score = chain.answerer.evidence(standalone.question, top) if top else 0.0
-        unthresholded = self._unthresholded.answer(standalone.question, top, standalone.context)
-        result.refused_at_any_threshold = unthresholded.refused
+        # The answerer's own view, on the standalone question it refuses on: calibration and fitting read it.
+        assessment = chain.answerer.assess(standalone.answerable_text, top, standalone.context)
+        result.best_score = assessment.answerable
+        result.features = assessment.features.tolist()
+        result.refused_at_any_threshold = assessment.best is None
+        best = assessment.best
+        if best is not None:
+            result.span_rule = best.span.how if best.span else None
         result.answer_ms = output.timings_ms.answer
         result.verification = answered.verification.to_dict() if answered.verification else None
         if item.answerable and not result.refused:
             prediction = result.short_answer or strip_markers(result.answer)
             result.em = exact_match(prediction, item.answers)
             result.f1 = token_f1(prediction, item.answers)
-            result.passed = contains_answer(result.answer, item.answers) and bool(
-                set(result.ranked[:1]) & set(item.gold_articles)
-            )
+            result.contains = contains_answer(result.answer, item.answers)
+            result.passed = result.contains and bool(set(result.ranked[:1]) & set(item.gold_articles))
         else:
             result.passed = result.refused == (not item.answerable)
         return result
@@ -185,6 +191,8 @@ def summarize(results: list[ItemResult], ks: tuple[int, ...] = (1, 3, 5, 10)) ->
         row["refusal_precision"] = _mean(float(not r.answerable) for r in refused) if refused else 0.0
         row["refusal_recall"] = _mean(float(bool(r.refused)) for r in unanswerable) if unanswerable else 0.0
         row["false_refusal_rate"] = _mean(float(bool(r.refused)) for r in answerable)
+        row["contains_answer"] = _mean(float(r.contains) for r in answerable)
+        row["answerability_auc"] = roc_auc([r.best_score for r in results], [r.answerable for r in results])
         row["refusal_accuracy"] = _mean(float(bool(r.refused) == (not r.answerable)) for r in results)
         row["answer_p50_ms"] = percentile([r.answer_ms for r in results], 50)
         row["answer_p95_ms"] = percentile([r.answer_ms for r in results], 95)
@@ -205,6 +213,28 @@ def verification_summary(results: list[ItemResult]) -> dict[str, float]:
     row["fallback_rate"] = _mean(float(v["fell_back"]) for v in asked)
     row["model_errors"] = float(sum(bool(v["error"]) for v in asked))
     return row
+
+
+def by_kind(results: list[ItemResult]) -> dict[str, dict[str, Any]]:
+    """Per kind of question: how many, right article first, short-answer F1, answer holds an accepted answer,
+    refused. Answer metrics count only answerable items; "refused" is the share of the kind's items refused."""
+    kinds: dict[str, list[ItemResult]] = {}
+    for r in results:
+        kinds.setdefault(r.kind or "(none)", []).append(r)
+    kinds["all answerable"] = [r for r in results if r.answerable]
+    kinds["all unanswerable"] = [r for r in results if not r.answerable]
+    rows = {}
+    for kind, rs in kinds.items():
+        answerable = [r for r in rs if r.answerable]
+        rows[kind] = {
+            "questions": len(rs),
+            "hit@1": _mean(hit_at(r.ranked, set(r.gold), 1) for r in answerable) if answerable else None,
+            "f1": _mean(r.f1 for r in answerable) if answerable else None,
+            "exact_match": _mean(r.em for r in answerable) if answerable else None,
+            "contains_answer": _mean(float(r.contains) for r in answerable) if answerable else None,
+            "refused": _mean(float(bool(r.refused)) for r in rs),
+        }
+    return rows
 
 
 def calibrate(results: list[ItemResult], current: float) -> tuple[float, float]:

@@ -6,9 +6,12 @@ index records the store fingerprint it was built from; a reader that finds anoth
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import tempfile
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,9 +60,9 @@ class LexicalIndex:
         )
 
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        # Scratch names are unique: processes saving at once must not write into or delete each other's copies.
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.tmp-"))
         if self.bm25 is not None:
             self.bm25.save(str(tmp / "bm25"), show_progress=False)
         meta = {
@@ -71,11 +74,13 @@ class LexicalIndex:
         }
         (tmp / "meta.json").write_text(json.dumps(meta))
         # Swap in whole so a reader never sees half an index.
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
+        old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex}")
+        with contextlib.suppress(FileNotFoundError):
             folder.rename(old)
-        tmp.rename(folder)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process swapped its copy in between: it is as fresh as this one
+            shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
@@ -117,7 +122,8 @@ class LexicalIndex:
         if filters.get("date_from"):
             keep &= self.date_ints >= filters["date_from"]
         if filters.get("date_to"):
-            keep &= self.date_ints <= filters["date_to"]
+            # An undated chunk is stored as 0; like Chroma's range filter, an end date excludes it.
+            keep &= (self.date_ints > 0) & (self.date_ints <= filters["date_to"])
         return keep.astype(np.float32)
 
 

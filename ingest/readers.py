@@ -7,6 +7,8 @@ row's ``id``/``article_id``.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import json
@@ -41,6 +43,10 @@ class Article(ArticleMeta):
     id: str
     text: str
     origin: str
+    # Where in its file the article was read ("file:line" for an export's row), so a record skipped later in the
+    # pipeline is reported at its line.
+    location: str = ""
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -49,6 +55,10 @@ class Skipped:
     reason: str
     # The file an unreadable row or file belongs to; None when there is no file (a missing path).
     file: str | None = None
+    # For a bad row of an export (not the whole file): the article id the row names, when it can be read, so that
+    # prune spares that article and only it.
+    row: bool = False
+    article_id: str | None = None
 
 
 class UnreadableFile(Exception):
@@ -76,37 +86,72 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Path] | Skip
             yield Skipped(str(path), "no such file or folder")
 
 
-def read_text(path: Path, max_mb: float) -> str:
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
+def read_text(path: Path, max_mb: float) -> tuple[str, str]:
+    """The file's text and the encoding it was read in: UTF-8, a BOM's, or charset-normalizer's best guess."""
     size = path.stat().st_size
     if size > max_mb * 1024 * 1024:
         raise UnreadableFile(f"file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit")
     data = path.read_bytes()
+    bom = next((encoding for mark, encoding in _BOMS if data.startswith(mark)), None)
+    if bom:
+        try:
+            text = data.decode(bom)
+        except UnicodeDecodeError as err:
+            raise UnreadableFile(f"not {bom} text despite its byte order mark (bad byte at {err.start})") from None
+        if not text.strip():
+            raise UnreadableFile("empty file")
+        return text, bom.removesuffix("-sig")
     if not data.strip():
         raise UnreadableFile("empty file")
     if b"\x00" in data[:8192]:
         raise UnreadableFile("binary file (contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise UnreadableFile(f"not UTF-8 text (invalid byte at offset {err.start})") from None
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+    from charset_normalizer.utils import is_multi_byte_encoding
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableFile("not text in any encoding charset-normalizer knows")
+    if not is_multi_byte_encoding(best.encoding):
+        # On short Western text charset-normalizer picks among single-byte code pages almost at random ("Zürich"
+        # came out as cp775's "Z³rich"); news exports in one of them are far more often Windows-1252.
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("cp1252"), "cp1252"
+    return str(best), best.encoding
 
 
 def read_file(path: Path, root: Path, max_mb: float) -> Iterator[Article | Skipped]:
     """Yield the articles in one file; a file that cannot be read at all yields one Skipped."""
     try:
-        text = read_text(path, max_mb)
+        text, encoding = read_text(path, max_mb)
         suffix = path.suffix.lower()
         if suffix in SINGLE_SUFFIXES:
             article_id = path.relative_to(root).with_suffix("").as_posix()
             reader = {".txt": parse_txt, ".html": parse_html, ".htm": parse_html}.get(suffix, parse_markdown)
-            yield reader(text, article_id, str(path.resolve()))
+            article = reader(text, article_id, str(path.resolve()))
+            article.location, article.encoding = str(path), encoding
+            yield article
         else:
             rows = parse_json(text, path) if suffix in {".json", ".jsonl", ".ndjson"} else parse_csv(text, path)
-            yield from rows_to_articles(rows, path)
+            for item in rows_to_articles(rows, path):
+                if isinstance(item, Article):
+                    item.encoding = encoding
+                yield item
     except UnreadableFile as err:
         yield Skipped(str(path), str(err), str(path))
     except OSError as err:
         yield Skipped(str(path), f"cannot read file: {err.strerror or err}", str(path))
+    except RecursionError:
+        yield Skipped(str(path), "nested too deeply to read", str(path))
+    except Exception as err:  # a parser's own failure on hostile input (trafilatura, lxml, csv): this file only
+        yield Skipped(str(path), f"cannot read file: {type(err).__name__}: {err}", str(path))
 
 
 def read_paths(paths: Iterable[str | Path], max_mb: float = 25.0) -> Iterator[Article | Skipped]:
@@ -180,7 +225,19 @@ def parse_html(text: str, article_id: str, origin: str) -> Article:
 # --- exports of many articles -------------------------------------------------------------------
 
 
-def parse_json(text: str, path: Path) -> Iterator[dict[str, Any] | Skipped]:
+Row = tuple[str, dict[str, Any]]  # (where the row was read, "file:line" or "file#item"; its fields)
+
+
+def bad_row(where: str, reason: str, path: Path, row: dict[str, Any] | None = None) -> Skipped:
+    """A row that cannot become an article, naming the article id it carries when one can be read."""
+    article_id = None
+    if row is not None:
+        with contextlib.suppress(Exception):  # the row is bad already: an unreadable id just goes unnamed
+            article_id = pick(row, "id")
+    return Skipped(where, reason, str(path), row=True, article_id=article_id)
+
+
+def parse_json(text: str, path: Path) -> Iterator[Row | Skipped]:
     stripped = text.lstrip()
     if path.suffix.lower() == ".json" and stripped[:1] in "[{":
         try:
@@ -190,7 +247,7 @@ def parse_json(text: str, path: Path) -> Iterator[dict[str, Any] | Skipped]:
             first_line = stripped.splitlines()[0]
             try:
                 json.loads(first_line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 raise UnreadableFile(f"invalid JSON: {err.msg} at line {err.lineno}") from None
         else:
             if isinstance(data, dict):
@@ -199,34 +256,55 @@ def parse_json(text: str, path: Path) -> Iterator[dict[str, Any] | Skipped]:
             if not isinstance(data, list):
                 raise UnreadableFile("JSON holds neither an article object nor a list of them")
             for n, row in enumerate(data, 1):
-                yield row if isinstance(row, dict) else Skipped(f"{path}#{n}", "item is not a JSON object", str(path))
+                where = f"{path}#{n}"
+                yield (where, row) if isinstance(row, dict) else bad_row(where, "item is not a JSON object", path)
             return
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
+        where = f"{path}:{n}"
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            yield Skipped(f"{path}:{n}", f"invalid JSON line: {err.msg}", str(path))
+            yield bad_row(where, f"invalid JSON line: {err.msg}", path)
             continue
-        yield row if isinstance(row, dict) else Skipped(f"{path}:{n}", "line is not a JSON object", str(path))
+        except RecursionError:
+            yield bad_row(where, "JSON line nested too deeply", path)
+            continue
+        yield (where, row) if isinstance(row, dict) else bad_row(where, "line is not a JSON object", path)
 
 
-def parse_csv(text: str, path: Path) -> Iterator[dict[str, Any] | Skipped]:
+def parse_csv(text: str, path: Path) -> Iterator[Row | Skipped]:
     # News bodies routinely exceed csv's default 128 KB field limit.
     csv.field_size_limit(64 * 1024 * 1024)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise UnreadableFile("CSV has no header row")
     width = len(reader.fieldnames)
+    lines = io.StringIO(text, newline="").readlines()
+    lines_before = reader.line_num
     try:
         for row in reader:
+            where = f"{path}:{lines_before + 1}"
             if None in row or sum(v is None for v in row.values()) or len(row) != width:
-                yield Skipped(f"{path}:{reader.line_num}", "truncated or malformed CSV row", str(path))
-                continue
-            yield row
+                yield bad_row(where, "truncated or malformed CSV row", path, row)
+            elif reader.line_num == len(lines) and _unclosed_quote(lines[lines_before:]):
+                # The lenient reader runs an unclosed quote to the end of the file: the last row was cut off.
+                yield bad_row(where, "truncated CSV row (a quote is never closed)", path, row)
+            else:
+                yield where, row
+            lines_before = reader.line_num
     except csv.Error as err:
-        yield Skipped(f"{path}:{reader.line_num}", f"CSV error: {err}", str(path))
+        yield bad_row(f"{path}:{reader.line_num}", f"CSV error: {err}", path)
+
+
+def _unclosed_quote(row_lines: list[str]) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO("".join(row_lines), newline=""), strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
 
 
 def pick(row: dict[str, Any], key: str) -> str | None:
@@ -238,34 +316,44 @@ def pick(row: dict[str, Any], key: str) -> str | None:
     return None
 
 
-def rows_to_articles(rows: Iterable[dict[str, Any] | Skipped], path: Path) -> Iterator[Article | Skipped]:
+def rows_to_articles(rows: Iterable[Row | Skipped], path: Path) -> Iterator[Article | Skipped]:
+    """One article per row; a row that cannot become one is reported at its line, and the rest go on."""
     origin = str(path.resolve())
     seen_any = False
-    for n, row in enumerate(rows, 1):
+    for n, item in enumerate(rows, 1):
         seen_any = True
-        if isinstance(row, Skipped):
-            yield row
+        if isinstance(item, Skipped):
+            yield item
             continue
-        body = pick(row, "text")
-        if body is None:
-            yield Skipped(f"{path}#{n}", "row has no text/body/content column with a value", str(path))
-            continue
-        article_id = pick(row, "id") or f"{path.stem}#{n}"
-        title = pick(row, "title") or body.strip().splitlines()[0][:120]
-        subtitle = pick(row, "subtitle")
-        url = pick(row, "url")
-        yield Article(
-            id=article_id,
-            title=title,
-            # The subtitle is the article's lead: it often holds the answer, so it belongs in the text.
-            text=f"{subtitle}\n\n{body}" if subtitle and subtitle not in body else body,
-            origin=origin,
-            source=pick(row, "source") or source_from_url(url),
-            date=normalise_date(pick(row, "date")),
-            url=url,
-        )
+        where, row = item
+        try:
+            yield row_to_article(row, where, f"{path.stem}#{n}", origin)
+        except UnreadableFile as err:
+            yield bad_row(where, str(err), path, row)
+        except Exception as err:  # hostile field values (nesting, odd types): this row only
+            yield bad_row(where, f"cannot read row: {type(err).__name__}: {err}", path, row)
     if not seen_any:
         raise UnreadableFile("export holds no rows")
+
+
+def row_to_article(row: dict[str, Any], where: str, fallback_id: str, origin: str) -> Article:
+    body = pick(row, "text")
+    if body is None:
+        raise UnreadableFile("row has no text/body/content column with a value")
+    title = pick(row, "title") or body.strip().splitlines()[0][:120]
+    subtitle = pick(row, "subtitle")
+    url = pick(row, "url")
+    return Article(
+        id=pick(row, "id") or fallback_id,
+        title=title,
+        # The subtitle is the article's lead: it often holds the answer, so it belongs in the text.
+        text=f"{subtitle}\n\n{body}" if subtitle and subtitle not in body else body,
+        origin=origin,
+        location=where,
+        source=pick(row, "source") or source_from_url(url),
+        date=normalise_date(pick(row, "date")),
+        url=url,
+    )
 
 
 def source_from_url(url: str | None) -> str | None:

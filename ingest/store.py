@@ -7,8 +7,9 @@ All state lives in Chroma itself, so many ingest processes pointed at one server
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from pressroom.ingest.chunking import Chunk
 from pressroom.ingest.embedder import Embedder, PressroomEmbeddingFunction
@@ -28,6 +30,10 @@ class StoreError(RuntimeError):
     """The store cannot be opened or reached; the message says what to do."""
 
 
+# What a Chroma server that went away mid-run raises through the HTTP client.
+CONNECTION_ERRORS = (httpx.TransportError, ConnectionError)
+
+
 @dataclass(kw_only=True)
 class StoredArticle(ArticleMeta):
     id: str
@@ -38,6 +44,20 @@ class StoredArticle(ArticleMeta):
 
 
 UNKNOWN_SOURCE = "(unknown)"
+
+# A record carrying this flag is being deleted: whoever finds it (a later ingest, `pressroom check`) finishes the job.
+DELETING = "deleting"
+
+
+def chunk_digest(ids: Iterable[str]) -> str:
+    """Names the exact set of chunk ids an article should have; its record keeps it so chunks can be checked."""
+    return hashlib.sha1("\n".join(sorted(ids)).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Layout:
+    records: dict[str, dict[str, Any]]  # article id -> its record's metadata
+    chunks: dict[str, set[str]]  # article id (as the chunk's metadata says) -> its chunk ids
 
 
 @dataclass
@@ -64,8 +84,21 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
             )
         except Exception as err:  # chromadb raises plain ValueError/ConnectionError variants here
             raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {err}") from None
+    with creation_lock(settings):
+        return chromadb.PersistentClient(path=str(settings.store_dir))
+
+
+@contextlib.contextmanager
+def creation_lock(settings: Settings) -> Iterator[None]:
+    """Held while an embedded store's tables or collections may be created. Chroma does not guard this itself:
+    two processes opening a new store at once collided ("table collections already exists") and one died."""
+    if settings.chroma_url:  # a server serialises creation itself
+        yield
+        return
     settings.store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_dir))
+    with open(settings.store_dir / ".create.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def metadata_of(**values: Any) -> dict[str, Any]:
@@ -93,11 +126,12 @@ class ArticleStore:
 
     def _collection(self, suffix: str) -> Any:
         # Passing the embedding function on every open keeps Chroma from loading its downloading default.
-        return self.client.get_or_create_collection(
-            f"{self.settings.collection}_{suffix}",
-            embedding_function=self.embedding_function,
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        with creation_lock(self.settings):
+            return self.client.get_or_create_collection(
+                f"{self.settings.collection}_{suffix}",
+                embedding_function=self.embedding_function,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
 
     @cached_property
     def chunks(self) -> Any:
@@ -137,6 +171,22 @@ class ArticleStore:
             ["documents", "metadatas"],
             lambda got, i: (got["ids"][i], got["documents"][i], got["metadatas"][i]),
         )
+
+    def layout(self) -> Layout:
+        """Every record's metadata and the chunk ids filed under each article id, in one paged pass each."""
+        chunks: dict[str, set[str]] = {}
+        for cid, meta in self._paged(self.chunks, ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i])):
+            chunks.setdefault(str(meta.get("article_id", "")), set()).add(cid)
+        return Layout(dict(self.iter_article_metadata()), chunks)
+
+    def stored_articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
+        found: list[StoredArticle] = []
+        for start in range(0, len(article_ids), self.batch_size):
+            got = self.articles.get(
+                ids=list(article_ids[start : start + self.batch_size]), include=["metadatas", "documents"]
+            )
+            found += [_stored(*row) for row in zip(got["ids"], got["metadatas"], got["documents"])]
+        return found
 
     def _paged(self, collection: Any, include: list[str], row: Any) -> Iterator[Any]:
         offset = 0
@@ -193,15 +243,17 @@ class ArticleStore:
         return {cid: np.asarray(emb, dtype=np.float32) for cid, emb in zip(got["ids"], got["embeddings"])}
 
     # --- writes ----------------------------------------------------------------------------------
+    #
+    # The order of every write makes a kill at any point repairable from what is left in the store: the record goes
+    # first (it holds the cleaned text and the digest of the chunk ids it should have), its chunks follow, stale
+    # chunks last; a delete marks the record first, drops the chunks, then the record. So chunks never exist without
+    # a record, and a record whose chunks disagree with its digest is rebuilt from its own text by the next run.
 
-    def write_articles(
-        self, batch: Sequence[tuple[StoredArticle, Sequence[Chunk], np.ndarray]], replacing: set[str]
-    ) -> None:
-        """Write many articles' chunks, drop stale chunks of the ``replacing`` ones, then write their records.
+    def write_articles(self, batch: Sequence[tuple[StoredArticle, Sequence[Chunk], np.ndarray]]) -> None:
+        """Write many articles: records, then chunks, then drop chunks of theirs that are no longer wanted.
 
-        Records go last, so an interrupted write leaves articles whose hash is missing or old, and the next run
-        rewrites them whole. One upsert per Chroma batch rather than per article: per-call overhead was a fifth
-        of ingest time when each article was written on its own.
+        One upsert per Chroma batch rather than per article: per-call overhead was a fifth of ingest time when each
+        article was written on its own.
         """
         ids: list[str] = []
         documents: list[str] = []
@@ -222,6 +274,24 @@ class ArticleStore:
             documents += [c.text for c in chunks]
             metadatas += [{**common, "start": c.start, "end": c.end, "position": c.position} for c in chunks]
             vectors.append(embeddings)
+        means = [e.mean(axis=0) for _, _, e in batch]
+        for start in range(0, len(batch), self.batch_size):
+            part = batch[start : start + self.batch_size]
+            self.articles.upsert(
+                ids=[a.id for a, _, _ in part],
+                documents=[a.text for a, _, _ in part],
+                embeddings=[m / (np.linalg.norm(m) or 1.0) for m in means[start : start + len(part)]],
+                metadatas=[
+                    {
+                        **common,
+                        "content_hash": a.content_hash,
+                        "n_chunks": len(chunks),
+                        "chunk_digest": chunk_digest(c.id for c in chunks),
+                        "origin": a.origin,
+                    }
+                    for (a, chunks, _), common in zip(part, commons[start : start + len(part)])
+                ],
+            )
         stacked = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
         for start in range(0, len(ids), self.batch_size):
             end = start + self.batch_size
@@ -232,31 +302,22 @@ class ArticleStore:
                 metadatas=metadatas[start:end],
             )
         keep = set(ids)
-        for article, _, _ in batch:
-            if article.id in replacing:
-                self._delete_chunks([cid for cid in self._chunk_ids_of(article.id) if cid not in keep])
-        means = [e.mean(axis=0) for _, _, e in batch]
-        for start in range(0, len(batch), self.batch_size):
-            part = batch[start : start + self.batch_size]
-            self.articles.upsert(
-                ids=[a.id for a, _, _ in part],
-                documents=[a.text for a, _, _ in part],
-                embeddings=[m / (np.linalg.norm(m) or 1.0) for m in means[start : start + len(part)]],
-                metadatas=[
-                    {**common, "content_hash": a.content_hash, "n_chunks": len(chunks), "origin": a.origin}
-                    for (a, chunks, _), common in zip(part, commons[start : start + len(part)])
-                ],
-            )
+        self.delete_chunks([cid for cid in self._chunk_ids_of([a.id for a, _, _ in batch]) if cid not in keep])
 
-    def delete_article(self, article_id: str) -> None:
-        # The record goes first: a half-finished delete then looks like a missing article, never a live one.
-        self.articles.delete(ids=[article_id])
-        self._delete_chunks(self._chunk_ids_of(article_id))
+    def delete_articles(self, article_ids: Sequence[str]) -> None:
+        """Mark the records, drop their chunks, then the records: a kill midway leaves a mark the next run finishes."""
+        for start in range(0, len(article_ids), self.batch_size):
+            part = list(article_ids[start : start + self.batch_size])
+            self.articles.update(ids=part, metadatas=[{DELETING: True}] * len(part))
+            self.delete_chunks(self._chunk_ids_of(part))
+            self.articles.delete(ids=part)
 
-    def _chunk_ids_of(self, article_id: str) -> list[str]:
-        return list(self.chunks.get(where={"article_id": article_id}, include=[])["ids"])
+    def _chunk_ids_of(self, article_ids: list[str]) -> list[str]:
+        if not article_ids:
+            return []
+        return list(self.chunks.get(where={"article_id": {"$in": article_ids}}, include=[])["ids"])
 
-    def _delete_chunks(self, ids: list[str]) -> None:
+    def delete_chunks(self, ids: list[str]) -> None:
         for start in range(0, len(ids), self.batch_size):
             self.chunks.delete(ids=ids[start : start + self.batch_size])
 

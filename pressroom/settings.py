@@ -57,9 +57,10 @@ class Settings(BaseSettings):
     cross_encoder: str | None = Field(None, description="Local CrossEncoder folder; replaces the default rerank.")
 
     # --- answering ---------------------------------------------------------------------------
-    refusal_threshold: float = Field(
-        0.441,
-        description="Refuse when the best passage's rerank score is below this; calibrated by `pressroom eval --calibrate`.",
+    refusal_threshold: float | None = Field(
+        None,
+        description="Refuse when the answerability probability is below this; empty = the threshold fitted with the "
+        "model (python -m pressroom.eval.fit_answerability); `pressroom eval --calibrate` suggests one.",
     )
     llm_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = "extractive"
     llm_model: str = ""
@@ -80,6 +81,9 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str | None = Field(None, description="user:password; required to bind anywhere but loopback.")
     upload_max_mb: float = Field(20.0, gt=0)
+    upload_max_records: int = Field(
+        2000, ge=1, description="Rows and articles one upload may hold; the rest are reported, not read."
+    )
     concurrency_limit: int = Field(4, ge=1)
 
     @classmethod

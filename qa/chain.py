@@ -20,6 +20,8 @@ from pressroom.qa.retrieve import HybridSearch
 from pressroom.qa.types import Answer, Filters, Mode, Passage, Result, Timings, Verification
 
 MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 50
+MAX_K = 50  # as settings.top_k: more passages than this is not an answer any more
 log = logging.getLogger(__name__)
 
 
@@ -27,21 +29,58 @@ class QuestionError(ValueError):
     """A question the chain cannot take; the message is for the user."""
 
 
-def check_question(question: Any) -> str:
-    if not isinstance(question, str) or not question.strip():
-        raise QuestionError("the question is empty")
+def check_question(question: Any, what: str = "the question") -> str:
+    if question is None or (isinstance(question, str) and not question.strip()):
+        raise QuestionError(f"{what} is empty")
+    if not isinstance(question, str):
+        raise QuestionError(f"{what} must be text, not {type(question).__name__}")
     question = " ".join(question.split())
     if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"the question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}")
+        raise QuestionError(f"{what} is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}")
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise QuestionError(f"{what} holds a lone surrogate ({question[err.start]!a}), which is not text") from None
     return question
+
+
+def check_history(history: Any) -> list[Turn]:
+    """Earlier turns from a caller (the CLI's --batch, the UI's /ask): questions, or {question, answer} objects."""
+    if history is None:
+        return []
+    if not isinstance(history, list):
+        raise QuestionError(f"history must be a list of earlier turns, not {type(history).__name__}")
+    if len(history) > MAX_HISTORY_TURNS:
+        raise QuestionError(f"history has {len(history)} turns; the limit is {MAX_HISTORY_TURNS}")
+    turns = []
+    for n, raw in enumerate(history, 1):
+        what = f"history turn {n}"
+        if isinstance(raw, dict):
+            answer = raw.get("short") or raw.get("answer")
+            if answer is not None and not isinstance(answer, str):
+                raise QuestionError(f"{what}: the answer must be text, not {type(answer).__name__}")
+            turns.append(Turn(check_question(raw.get("question"), f"{what}'s question"), answer))
+        elif isinstance(raw, str):
+            turns.append(Turn(check_question(raw, what)))
+        else:
+            raise QuestionError(f"{what} must be a question or a {{question, answer}} object, not {type(raw).__name__}")
+    return turns
+
+
+def check_k(k: Any) -> int | None:
+    if k is None:
+        return None
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise QuestionError(f"the number of passages must be a whole number from 1 to {MAX_K}, got {k!r}")
+    return k
 
 
 @dataclass
 class Request:
     question: Any  # checked by the first step: callers pass what the user typed
-    history: list[Any] = field(default_factory=list)  # earlier questions, or {"question", "answer"} turns
+    history: Any = field(default_factory=list)  # earlier questions or {"question", "answer"} turns; checked too
     filters: Filters = field(default_factory=Filters)
-    k: int | None = None
+    k: Any = None  # checked too
 
 
 @dataclass
@@ -73,15 +112,16 @@ class AnswerChain:
     def prepare(self, request: Request) -> Prepared:
         started = time.perf_counter()
         question = check_question(request.question)
+        history = check_history(request.history)
+        k = check_k(request.k)
         if self.search.store.chunk_count() == 0:
             raise QuestionError("nothing has been ingested yet: run `pressroom ingest PATH` first")
-        history = [Turn.parse(t) for t in request.history or [] if t]
         try:
             standalone = condense_with_llm(self.llm, question, history) if self.llm else condense(question, history)
         except Exception:  # a failing model: the rule-based rewrite serves, and the answer step says what failed
             log.debug("chat model failed to condense the follow-up", exc_info=True)
             standalone = condense(question, history)
-        return Prepared(question, standalone, request.filters, request.k, started)
+        return Prepared(question, standalone, request.filters, k, started)
 
     def retrieve(self, prepared: Prepared, mode: Mode = Mode.HYBRID_RERANK) -> Retrieved:
         t0 = time.perf_counter()
@@ -101,7 +141,7 @@ class AnswerChain:
         tokens, whose reply is then checked against the passages. A model that fails, at the start or mid-reply,
         leaves the extractive answer with a note saying why.
         """
-        extractive = self.answerer.answer(standalone.question, passages, standalone.context)
+        extractive = self.answerer.answer(standalone.answerable_text, passages, standalone.context)
         if self.llm is None or extractive.refused:
             yield extractive
             return

@@ -7,6 +7,7 @@ builds no answerer. Tests hand in their own parts through the keyword arguments 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pressroom.ingest.embedder import Embedder
 from pressroom.ingest.lexical import Lexical
-from pressroom.ingest.pipeline import Ingestor, Progress, Summary
+from pressroom.ingest.pipeline import Ingestor, Progress, Repair, Summary
 from pressroom.ingest.store import ArticleStore, StoredArticle, StoreStats
 from pressroom.qa.types import Filters, Passage, Result
 
@@ -57,7 +58,7 @@ class Pressroom:
     def answerer(self) -> ExtractiveAnswerer:
         from pressroom.qa.answer import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.settings.refusal_threshold)
+        return ExtractiveAnswerer(self.settings.refusal_threshold, self.embedder)
 
     @cached_property
     def llm(self) -> Any:  # a LangChain chat model, or None for the extractive default
@@ -91,8 +92,18 @@ class Pressroom:
 
         return self.chain.stream(Request(question, history or [], filters or Filters(), k))
 
-    def ingest(self, paths: Sequence[str | Path], prune: bool = False, progress: Progress | None = None) -> Summary:
-        return self.ingestor.ingest(paths, prune=prune, progress=progress)
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        max_records: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Summary:
+        return self.ingestor.ingest(paths, prune=prune, progress=progress, max_records=max_records, cancel=cancel)
+
+    def check(self) -> Repair:
+        return self.ingestor.check()
 
     def stats(self) -> StoreStats:
         return self.store.stats()
@@ -106,7 +117,7 @@ class Pressroom:
     def warm_up(self) -> None:
         """Load the models and the lexical index now rather than on the first question (a server's first user
         should not wait)."""
-        from pressroom.qa.answer import nlp
+        from pressroom.qa.nlp import nlp
 
         self.embedder.load()
         nlp()

@@ -29,18 +29,18 @@ class Turn:
     question: str
     answer: str | None = None
 
-    @classmethod
-    def parse(cls, raw: str | dict[str, Any]) -> Turn:
-        if isinstance(raw, str):
-            return cls(raw)
-        return cls(str(raw.get("question", "")), raw.get("short") or raw.get("answer"))
-
 
 @dataclass
 class Standalone:
     question: str  # the question as asked
     query: str  # what retrieval searches for
     context: str  # words inherited from earlier turns ("" for a standalone question)
+    resolved: str = ""  # the question with its references to earlier turns replaced ("who runs Northmoor?")
+
+    @property
+    def answerable_text(self) -> str:
+        """What the answerer analyses: the resolved question when there is one."""
+        return self.resolved or self.question
 
 
 def is_followup(question: str) -> bool:
@@ -53,14 +53,46 @@ def condense(question: str, history: list[Turn]) -> Standalone:
     if not history or not is_followup(question):
         return Standalone(question, question, "")
     context_parts: list[str] = []
+    chain: list[Turn] = []
     for turn in reversed(history):
+        chain.append(turn)
         if turn.answer:
             context_parts.append(turn.answer)
         context_parts.append(turn.question)
         if not is_followup(turn.question):
             break
     context = " ".join(reversed(context_parts))
-    return Standalone(question, f"{question} {context}", context)
+    resolved = resolve(question, chain)
+    return Standalone(question, f"{resolved} {context}", context, resolved if resolved != question else "")
+
+
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him)\b", re.I)
+_PERSON_POSSESSIVE = re.compile(r"\b(his|her)\b", re.I)
+# "the company", "the club": a definite noun phrase naming the kind of thing an earlier turn named.
+_KIND_OF_BODY = (
+    "company|firm|club|council|party|group|government|ministry|board|court|hospital|school|team|charity|union|"
+    "agency|organisation|organization|bank|museum|authority|army|police|city|country|town|state"
+)
+_DEFINITE_BODY = re.compile(rf"\bthe ({_KIND_OF_BODY})\b", re.I)
+_BODY_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
+
+
+def resolve(question: str, turns: list[Turn]) -> str:
+    """Replace the follow-up's references to earlier turns (``turns``, most recent first) by what they refer to:
+    "he" and "his" by the person the nearest turn asked about or answered with, "the company" by the
+    organisation."""
+    from pressroom.qa.nlp import nlp
+
+    docs = nlp().pipe(f"{t.answer}. {t.question}" if t.answer else t.question for t in turns)
+    ents = [e for doc in docs for e in doc.ents]
+    people = [e.text for e in ents if e.label_ == "PERSON"]
+    bodies = [e.text for e in ents if e.label_ in _BODY_LABELS]
+    if people:
+        question = _PERSON_POSSESSIVE.sub(lambda m: f"{people[0]}'s", question)
+        question = _PERSON_PRONOUN.sub(people[0], question)
+    if bodies:
+        question = _DEFINITE_BODY.sub(bodies[0], question, count=1)
+    return question
 
 
 def condense_with_llm(llm: Any, question: str, history: list[Turn]) -> Standalone:

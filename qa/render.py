@@ -5,8 +5,9 @@ Plain text; the UI escapes it for HTML and adds its own emphasis.
 
 from __future__ import annotations
 
-from pressroom.ingest.pipeline import Summary
+from pressroom.ingest.pipeline import Repair, Summary
 from pressroom.ingest.store import StoreStats
+from pressroom.qa.types import Answer, Citation
 
 from pressroom.types import ArticleMeta
 
@@ -25,12 +26,39 @@ def snippet(text: str, limit: int) -> str:
     return cut.rstrip(",;:") + "…"
 
 
+def answer_body(answer: Answer) -> str:
+    """The answer without its short answer in front: the quoted supporting sentences with their [n]."""
+    prefix = f"{answer.short}: " if answer.short else ""
+    return answer.text[len(prefix) :] if prefix and answer.text.startswith(prefix) else answer.text
+
+
+def quoted_elsewhere(citation: Citation, answer: Answer) -> bool:
+    """Whether the citation's sentence already stands in the answer text (the extractive answer quotes it):
+    then a sources list names the article only, and does not print the sentence twice."""
+    return " ".join(citation.quote.split()) in " ".join(answer.text.split())
+
+
 def ingest_summary(summary: Summary) -> str:
     rate = summary.chunks_per_second
-    return (
+    text = (
         f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, {summary.removed} removed, "
         f"{len(summary.skipped)} skipped; {summary.chunks_written} chunks written in {summary.seconds:.1f} s "
         f"({rate:.{0 if rate >= 10 else 1}f} chunks/s)"
+    )
+    if summary.cancelled:
+        text += "; cancelled (what was written stays)"
+    if summary.repaired.changed:
+        text += f"; repaired first: {repair_summary(summary.repaired)}"
+    text += "".join(f"; read {name} as {encoding}" for name, encoding in summary.decoded.items())
+    return text
+
+
+def repair_summary(report: Repair) -> str:
+    if not report.changed:
+        return "consistent, nothing to repair"
+    return (
+        f"{report.orphan_chunks} chunks without an article deleted, {len(report.deletes_finished)} unfinished "
+        f"deletes finished, {len(report.rebuilt)} partial articles rebuilt from their records"
     )
 
 

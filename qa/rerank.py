@@ -12,8 +12,8 @@ from pressroom.qa.types import Passage
 from pressroom.settings import Settings
 
 # The overlap rerank's mix. Set by hand when the rerank was written; every retrieval and answer figure in the
-# README, and the calibrated refusal_threshold (the evidence score averages in a passage's rerank score), were
-# measured with it: change it only with `pressroom eval --calibrate` run again.
+# README was measured with it, and the answerability model reads the top passage's score: change the mix only
+# with the answerability weights refitted (python -m pressroom.eval.fit_answerability).
 DENSE_WEIGHT = 0.65
 COVERAGE_WEIGHT = 0.35
 

@@ -4,6 +4,7 @@ article. Exposed as a LangChain retriever so it composes with any chain."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,23 @@ class RetrievalError(ValueError):
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def check_text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RetrievalError(f"{what} must be non-empty text, got {value!r}")
+    return value.strip()
+
+
+def check_date(value: Any) -> str:
+    """A real calendar date as YYYY-MM-DD (2017-02-30 is not one)."""
+    value = check_text(value, "a date")
+    try:
+        if _ISO.match(value):
+            return date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    raise RetrievalError(f"dates are real days written YYYY-MM-DD, got {value!r}")
+
+
 class HybridSearch:
     """Searches the store and its lexical index with the process's one embedder; serves every question."""
 
@@ -43,22 +61,27 @@ class HybridSearch:
     # --- filters ---------------------------------------------------------------------------------
 
     def resolve(self, filters: Filters) -> dict[str, Any]:
-        """Filters in the form both indexes take; a source name matches any stored source containing it."""
+        """Filters in the form both indexes take; a source name matches any stored source containing it. A filter
+        that is malformed, contradicts itself or matches no article is refused with the reason."""
         resolved: dict[str, Any] = {}
         for key, value in (("date_from", filters.since), ("date_to", filters.until)):
             if value:
-                if not _ISO.match(value):
-                    raise RetrievalError(f"dates are YYYY-MM-DD, got {value!r}")
-                resolved[key] = date_int(value)
+                resolved[key] = date_int(check_date(value))
+        if resolved.get("date_from", 0) > resolved.get("date_to", 99991231):
+            raise RetrievalError(f"the until date {filters.until} is before the since date {filters.since}")
         if filters.sources:
+            wanted = [check_text(s, "a source").lower() for s in filters.sources]
             known = set(self.lexical.index.sources.tolist())
-            wanted = [s.lower() for s in filters.sources]
             matches = sorted(s for s in known if s and any(w in s.lower() for w in wanted))
             if not matches:
                 raise RetrievalError(f"no articles from a source matching {', '.join(filters.sources)}")
             resolved["sources"] = matches
         if filters.article_ids:
-            resolved["article_ids"] = list(filters.article_ids)
+            ids = [check_text(a, "an article id") for a in filters.article_ids]
+            unknown = sorted(set(ids) - set(self.store.hashes(ids)))
+            if unknown:
+                raise RetrievalError(f"no article with the id {', '.join(map(repr, unknown))}")
+            resolved["article_ids"] = ids
         return resolved
 
     @staticmethod
@@ -87,9 +110,8 @@ class HybridSearch:
             passages.append(passage)
         return passages
 
-    def bm25(self, query: str, k: int, resolved: dict[str, Any]) -> list[tuple[str, float]]:
-        index = self.lexical.index
-        return index.search(query, k, index.mask(resolved))
+    def bm25(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
+        return self.lexical.index.search(query, k, mask)
 
     def search(
         self, query: str, filters: Filters | None = None, top_k: int | None = None, mode: Mode = Mode.HYBRID_RERANK
@@ -97,10 +119,14 @@ class HybridSearch:
         """Passages for ``query``, best first."""
         settings = self.settings
         resolved = self.resolve(filters or Filters())
+        # The lexical index holds every chunk's filter fields: an empty mask means no article passes the filters.
+        mask = self.lexical.index.mask(resolved)
+        if mask is not None and not mask.any():
+            raise RetrievalError("no article matches the filters")
         k = settings.candidates
         query_vector = self.embedder.embed_query(query)
         dense = self.dense(query_vector, k, resolved) if mode != Mode.BM25 else []
-        lexical = self.bm25(query, k, resolved) if mode != Mode.DENSE else []
+        lexical = self.bm25(query, k, mask) if mode != Mode.DENSE else []
 
         by_id = {p.chunk_id: p for p in dense}
         missing = [cid for cid, _ in lexical if cid not in by_id]

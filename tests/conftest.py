@@ -66,14 +66,13 @@ def news_settings(tmp_path_factory: pytest.TempPathFactory, news100_csv: Path) -
     return settings
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Chroma server (`chroma run`) on a free loopback port."""
+def start_chroma(path: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A real Chroma server (`chroma run`) on a loopback port, serving ``path``; returns once it accepts."""
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     assert chroma, "the chroma CLI ships with the chromadb wheel"
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")  # noqa: SIM115 - held open for the server's whole life
+    port = port or free_port()
+    path.mkdir(parents=True, exist_ok=True)
+    log = open(path / "server.log", "a")  # noqa: SIM115 - held open for the server's whole life
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(path / "data"), "--port", str(port), "--host", "127.0.0.1"],
         stdout=log,
@@ -84,10 +83,16 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except RuntimeError as err:
         proc.kill()
         raise RuntimeError(f"chroma server: {err}\n{(path / 'server.log').read_text()}") from None
-    yield f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server shared by the session."""
+    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"))
+    yield url
     proc.terminate()
     proc.wait(timeout=20)
-    log.close()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,10 @@ from typing import Any
 
 import gradio as gr
 from pressroom.ingest.readers import SUPPORTED_SUFFIXES
-from pressroom.ingest.store import UNKNOWN_SOURCE, StoreStats
+from pressroom.ingest.store import UNKNOWN_SOURCE, StoreError, StoreStats
 from pressroom.qa.chain import QuestionError
 from pressroom.qa.facade import Pressroom
-from pressroom.qa.render import ingest_summary, snippet, source_line, top_sources
+from pressroom.qa.render import answer_body, ingest_summary, quoted_elsewhere, snippet, source_line, top_sources
 from pressroom.qa.retrieve import RetrievalError
 from pressroom.qa.types import Filters, Result
 
@@ -35,6 +36,22 @@ CSS = """
 SCROLL_JS = (
     "() => { const m = document.querySelector('#source-panel mark'); if (m) m.scrollIntoView({block: 'center'}); }"
 )
+
+# A click on an answer's [n] chooses source n in the sources list, which opens the passage in its article.
+CITE_JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a[href^="#cite-"]');
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const n = link.getAttribute('href').slice('#cite-'.length);
+    for (const label of document.querySelectorAll('#citations label')) {
+      if (label.textContent.trim().startsWith(`[${n}]`)) { label.querySelector('input').click(); return; }
+    }
+  }, true);
+}
+"""
 
 
 class UsageError(ValueError):
@@ -72,9 +89,15 @@ def source_choices(result: Result) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
 def answer_markdown(result: Result) -> str:
+    """Short answer first in bold, then the supporting sentence once; each [n] is a link that opens its passage
+    (CITE_JS turns the click into a choice in the sources list)."""
     answer = result.answer
-    text = html.escape(answer.text)
+    body = _MARKER.sub(r"[\\[\1\\]](#cite-\1)", html.escape(answer_body(answer)))
+    text = f"**{html.escape(answer.short)}**\n\n{body}" if answer.short else body
     if answer.note:
         text += f"\n\n_{html.escape(answer.note)}_"
     lines = [text, ""]
@@ -82,7 +105,9 @@ def answer_markdown(result: Result) -> str:
         lines.append("**Nearest passages:**")
         lines += [f"- {html.escape(p.title)}: “{html.escape(snippet(p.text, 160))}”" for p in result.passages[:3]]
     else:
-        lines += [f"[{c.n}] {html.escape(source_line(c))}: “{html.escape(c.quote)}”" for c in answer.citations]
+        for c in answer.citations:
+            quote = "" if quoted_elsewhere(c, answer) else f": “{html.escape(c.quote)}”"
+            lines.append(f"[{c.n}] *{html.escape(source_line(c))}*{quote}  ")
     return "\n".join(lines)
 
 
@@ -102,6 +127,7 @@ class App:
         self.settings = pressroom.settings
         # One ingest at a time: Chroma takes concurrent writes, but two rebuilds of the BM25 index would race.
         self._ingest_lock = threading.Lock()
+        self._cancel = threading.Event()
 
     # --- chat ------------------------------------------------------------------------------------
 
@@ -162,12 +188,24 @@ class App:
             return "Choose one or more files first.", self.stats()
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         with self._ingest_lock:
-            summary = self.pressroom.ingest(
-                paths, progress=lambda done, total: progress(done / max(total, 1), desc="ingesting")
-            )
+            self._cancel.clear()
+            try:
+                summary = self.pressroom.ingest(
+                    paths,
+                    progress=lambda done, total: progress(done / max(total, 1), desc="ingesting"),
+                    max_records=self.settings.upload_max_records,
+                    cancel=self._cancel,
+                )
+            except StoreError as err:
+                return f"⚠️ {html.escape(str(err))}", ""
         lines = [f"**{html.escape(ingest_summary(summary))}**"]
         lines += [f"- skipped `{html.escape(Path(s.path).name)}`: {html.escape(s.reason)}" for s in summary.skipped]
         return "\n".join(lines), self.stats()
+
+    def cancel_ingest(self) -> str:
+        """Stops the running upload after the batch being written (what was written stays, consistent)."""
+        self._cancel.set()
+        return "Cancelling after the current batch…"
 
     def stats(self) -> str:
         return stats_markdown(self.pressroom.stats())
@@ -180,18 +218,18 @@ class App:
     def ask_api(
         self,
         question: str,
-        history: list[str] | None = None,
+        history: list[Any] | None = None,
         since: str = "",
         until: str = "",
         source: str = "",
         k: int = 0,
     ) -> dict[str, Any]:
-        """The same JSON as `pressroom ask --json`; errors come back as {"question", "error"}."""
-        filters = Filters(since=since or None, until=until or None, sources=[source] if source else [])
+        """The same JSON as `pressroom ask --json`; errors come back as {"question", "error"}, never a 500."""
         try:
-            return self.pressroom.ask(question, history=history or [], filters=filters, k=k or None).to_dict()
-        except (QuestionError, RetrievalError) as err:
-            return {"question": question, "error": str(err)}
+            filters = Filters(since=since or None, until=until or None, sources=[source] if source else [])
+            return self.pressroom.ask(question, history=history, filters=filters, k=k or None).to_dict()
+        except (QuestionError, RetrievalError, StoreError) as err:
+            return {"question": question if isinstance(question, str) else None, "error": str(err)}
 
     # --- layout ----------------------------------------------------------------------------------
 
@@ -220,12 +258,15 @@ class App:
             with gr.Tab("Add articles"):
                 gr.Markdown(
                     f"Upload articles ({', '.join(sorted(SUPPORTED_SUFFIXES))}); up to "
-                    f"{self.settings.upload_max_mb:g} MB a file. Re-uploading an unchanged article changes nothing."
+                    f"{self.settings.upload_max_mb:g} MB a file and {self.settings.upload_max_records:,} articles an "
+                    "upload. Re-uploading an unchanged article changes nothing."
                 )
                 files = gr.File(
                     file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), label="Articles", elem_id="upload"
                 )
-                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
+                with gr.Row():
+                    ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
+                    cancel_btn = gr.Button("Cancel", variant="secondary", elem_id="cancel-ingest")
                 summary = gr.Markdown(elem_id="ingest-summary")
                 gr.Markdown("### Collection")
                 stats = gr.Markdown(self.stats(), elem_id="stats")
@@ -244,6 +285,7 @@ class App:
                 api_visibility="private",
             )
             ingest_btn.click(self.ingest, files, [summary, stats], api_name="ingest")
+            cancel_btn.click(self.cancel_ingest, None, summary, api_visibility="private", queue=False)
             gr.api(self.ask_api, api_name="ask")
         return demo
 
@@ -279,6 +321,7 @@ def launch(pressroom: Pressroom, block: bool = True) -> tuple[gr.Blocks, App]:
         max_file_size=int(settings.upload_max_mb * 1024 * 1024),
         prevent_thread_lock=not block,
         css=CSS,
+        js=CITE_JS,
         theme=gr.themes.Soft(),
         quiet=True,
     )

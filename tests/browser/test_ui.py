@@ -135,6 +135,20 @@ def test_browser_question_citation_opens_highlighted_passage(app_url: str, page)
 
 
 @pytest.mark.browser
+def test_browser_a_citation_marker_in_the_answer_opens_its_passage(app_url: str, page) -> None:
+    page.goto(app_url)
+    ask_in_page(page, "Who announced the pullout of Russian troops from Syria?")
+    answer = page.locator("#chat a[href='#cite-1']").last
+    answer.wait_for(timeout=10_000)
+    assert page.locator("#chat strong").last.inner_text().strip(), "the short answer is shown first, in bold"
+    answer.click()
+    mark = page.locator("#source-panel mark")
+    mark.wait_for(timeout=10_000)
+    assert "Putin" in mark.inner_text()
+    assert page.locator("#citations input:checked").count() == 1
+
+
+@pytest.mark.browser
 def test_browser_xss_payloads_in_an_uploaded_article_stay_text(app_url: str, page, tmp_path: Path) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -95,9 +95,10 @@ def test_bad_files_beside_good_ones_land_the_good_ones(tmp_path: Path, settings:
     )
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    assert summary["added"] == 3
+    assert summary["added"] == 4  # the Latin-1 file is decoded (as Windows-1252, its superset), not skipped
+    assert {Path(f).name: e for f, e in summary["decoded"].items()} == {"latin1.txt": "cp1252"}
     reasons = {Path(s["path"]).name.split(":")[0]: s["reason"] for s in summary["skipped"]}
-    assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "rows.jsonl", "nope"}
+    assert set(reasons) == {"empty.txt", "binary.txt", "rows.jsonl", "nope"}
     store = Pressroom(settings).store
     assert store.article("r1") is not None and store.article(SAMPLE_ID) is not None
 

@@ -57,3 +57,9 @@ def fake_pressroom(tmp_path: Path) -> Pressroom:
     summary = pressroom.ingest([folder])
     assert summary.added == len(ARTICLES) and not summary.skipped
     return pressroom
+
+
+@pytest.fixture
+def fake_pressroom_store(fake_pressroom: Pressroom) -> Path:
+    """The fixture store's folder, for child processes to open."""
+    return fake_pressroom.settings.store_dir

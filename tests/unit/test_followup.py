@@ -1,3 +1,4 @@
+from pressroom.qa.chain import check_history
 from pressroom.qa.followup import Turn, condense, is_followup
 
 
@@ -21,5 +22,5 @@ def test_a_standalone_question_is_left_alone() -> None:
 
 
 def test_turns_parse_from_strings_and_dicts() -> None:
-    assert Turn.parse("Q?") == Turn("Q?")
-    assert Turn.parse({"question": "Q?", "answer": "A"}) == Turn("Q?", "A")
+    assert check_history(["Q?"]) == [Turn("Q?")]
+    assert check_history([{"question": "Q?", "answer": "A"}]) == [Turn("Q?", "A")]

@@ -1,0 +1,266 @@
+"""What a question asks, read from spaCy's parse: the wh-word and the form of answer it expects, the predicate
+(the verb or event noun the question is about), the words of its core arguments, and the background qualifiers
+(dates, places, "when X told Y" clauses) kept apart from the core.
+
+The answerer aligns passage sentences on the predicate and the core, takes the answer from the slot the wh-word
+fills, and does not demand that a passage repeat the background a user typed around the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pressroom.ingest.terms import content_terms
+
+
+class Form(StrEnum):
+    """The form of the answer a question expects."""
+
+    PERSON = "person"  # who: a person or a body ("the regional planning board")
+    THING = "thing"  # what / which: a noun phrase
+    DATE = "date"
+    PLACE = "place"
+    NUMBER = "number"  # how many / much / old / long / high ...: a quantity with its unit
+    CAUSE = "cause"  # why: a causal clause
+    MANNER = "manner"  # how (not a quantity): "by ..."
+    OTHER = "other"  # no wh-word: a statement-like or yes/no question
+
+
+_NUMBER_HOW = re.compile(
+    r"\bhow (many|much|old|long|high|tall|deep|far|fast|big|heavy|large|wide|strong|often|soon)\b", re.I
+)
+_PLACE_NOUNS = {"country", "city", "state", "town", "region", "province", "capital", "village", "county", "place"}
+_NUMBER_NOUNS = {"age", "number", "amount", "percentage", "proportion", "sum", "figure", "total", "price", "cost"}
+_TIME_NOUNS = {"year", "date", "day", "month", "time", "week"}
+# Nouns after "which" that ask for a person (or a body of people): the answer is a name or "the board".
+_PERSON_NOUNS = {
+    "person", "people", "man", "woman", "boy", "girl", "official", "minister", "leader", "player", "manager",
+    "judge", "detective", "officer", "inspector", "spokesman", "spokeswoman", "spokesperson", "ambassador",
+    "president", "chief", "executive", "director", "councillor", "lawyer", "coach", "mayor", "senator", "mp",
+    "candidate", "winner", "author", "singer", "actor", "star", "editor", "reporter", "envoy", "secretary",
+    "chairman", "chairwoman", "general", "commander", "doctor", "surgeon", "nurse", "teacher", "headteacher",
+    "student", "victim", "suspect", "founder", "owner", "resident", "witness", "prosecutor", "defendant",
+    "footballer", "striker", "goalkeeper", "captain", "politician", "democrat", "republican", "activist",
+    "campaigner", "member", "head", "boss", "governor", "king", "queen", "prince", "pope", "athlete", "rider",
+}  # fmt: skip
+# Dependency labels of clauses and phrases that set the scene rather than ask: "In March 2017, when X told Y, ...".
+_QUALIFIER_DEPS = {"advcl", "npadvmod", "prep", "relcl", "acl"}
+_VAGUE_NOUNS = {"kind", "type", "sort", "part", "form"}
+_AUXILIARIES = {"do", "be", "have", "will", "would", "can", "could", "should", "may", "might", "must", "shall"}
+
+
+@dataclass
+class Question:
+    text: str
+    form: Form
+    wh: str | None  # the wh-word as typed ("who", "how many", "which")
+    slot: str | None  # the wh-phrase's dependency role: nsubj, nsubjpass, dobj, pobj, attr, advmod ...
+    predicate: str | None  # lemma of the verb (or event noun) the question turns on
+    head_noun: str | None  # "which company" -> "company"; "how many MPs" -> "mp"
+    core: set[str] = field(default_factory=set)  # stemmed content words of the core arguments and predicate
+    qualifiers: set[str] = field(default_factory=set)  # stemmed content words of the background
+    names: list[str] = field(default_factory=list)  # proper names in the core, lower case
+    qualifier_names: list[str] = field(default_factory=list)  # proper names only in the background
+    years: list[str] = field(default_factory=list)  # four-digit years anywhere in the question
+    core_text: str = ""  # the question without its background: what a sentence's meaning is compared with
+
+    @property
+    def terms(self) -> set[str]:
+        return self.core | self.qualifiers
+
+
+def analyse(doc: Any) -> Question:
+    """A ``Question`` from a spaCy ``Doc`` of the question."""
+    text = doc.text
+    # A question typed after some background ("I read that X. What did they accept?") asks in its last sentence
+    # with a wh-word; the sentences before it are background.
+    asking = _asking_sentence(doc)
+    wh_token = _wh_word(asking) if asking is not None else None
+    number = _NUMBER_HOW.search(asking.text if asking is not None else text)
+    root = asking.root if asking is not None else None
+    background = _background_tokens(doc, root, wh_token)
+    predicate_token = _predicate(root, background)
+    head_noun = _head_noun(wh_token)
+    form = _form(wh_token, number, head_noun)
+    slot = None
+    if wh_token is not None:
+        # The role of the whole wh-phrase: "which company" is a subject through its noun, not its determiner.
+        phrase_head = (
+            wh_token.head
+            if wh_token.dep_ in {"det", "amod", "advmod"} and wh_token.head.pos_ in {"NOUN", "PROPN"}
+            else wh_token
+        )
+        if number and wh_token.head.pos_ in {"ADJ", "ADV"} and wh_token.head.head.pos_ in {"NOUN", "PROPN"}:
+            phrase_head = wh_token.head.head  # "how many MPs": the noun MPs
+        slot = phrase_head.dep_
+    # "how long", "how many": the word after "how" belongs to the asking, not to the topic.
+    asking_word = wh_token.i + 1 if wh_token is not None and wh_token.lower_ == "how" else -1
+    core_tokens = [
+        t
+        for t in doc
+        if t.i not in background
+        and not t.is_punct
+        and t.tag_ not in _WH_TAGS
+        and t.lower_ not in _ASKING
+        and t.i != asking_word
+    ]
+    names = _names(doc, core_tokens)
+    return Question(
+        text=text,
+        form=form,
+        wh=(number.group(0).lower() if number else wh_token.lower_) if wh_token is not None else None,
+        slot=slot,
+        predicate=predicate_token.lemma_.lower() if predicate_token is not None else None,
+        head_noun=head_noun,
+        core=content_terms(" ".join(t.text for t in core_tokens if t.lemma_.lower() not in _AUXILIARIES)),
+        qualifiers=content_terms(" ".join(doc[i].text for i in sorted(background))),
+        names=names,
+        qualifier_names=[n for n in _names(doc, [doc[i] for i in sorted(background)]) if n not in names],
+        years=re.findall(r"\b(?:1[89]|20)\d\d\b", text),
+        core_text=" ".join(t.text for t in doc if t.i not in background) or text,
+    )
+
+
+_WH_TAGS = {"WP", "WRB", "WDT", "WP$"}
+_ASKING = {"many", "much", "kind", "type", "sort"}
+# Verbs that only frame another: "did they end up accepting", "who tried to block" ask about the second verb.
+_LIGHT_VERBS = {"end", "try", "begin", "start", "continue", "want", "manage", "go", "get", "decide", "plan", "agree"}
+_FRAME_BREAKS = {",", "-", "–", "—", ";", ":"}
+
+
+def _wh_word(sentence: Any) -> Any | None:
+    """The wh-word that asks: not one that opens a background clause ("when X told Y, how many ...")."""
+    words = [t for t in sentence if t.tag_ in _WH_TAGS]
+    asking = [t for t in words if not (t.head.dep_ in {"advcl", "relcl"} and t.dep_ in {"advmod", "mark"})]
+    return (asking or words or [None])[0]
+
+
+def _asking_sentence(doc: Any) -> Any:
+    sentences = list(doc.sents)
+    with_wh = [s for s in sentences if any(t.tag_ in _WH_TAGS for t in s)]
+    return (with_wh or sentences or [None])[-1]
+
+
+def _predicate(root: Any, background: set[int]) -> Any:
+    """The question's main verb: the root, or for "what did X do"/"why was X closed" the verb under an
+    auxiliary root."""
+    if root is None:
+        return None
+    if root.pos_ == "AUX" or root.lemma_.lower() in _LIGHT_VERBS | {"do"}:
+        for child in root.children:
+            if child.i in background:
+                continue
+            if child.pos_ == "VERB" and child.dep_ in {"ccomp", "xcomp", "acomp", "advcl", "conj"}:
+                return _predicate(child, background) if child.lemma_.lower() in _LIGHT_VERBS else child
+        # A misparsed question ("was the coin taken", "taken" hung on "coin"): its first full verb.
+        verbs = [
+            t
+            for t in root.sent
+            if t.pos_ == "VERB" and t.lemma_.lower() not in _AUXILIARIES | {"do"} and t.i not in background
+        ]
+        if verbs:
+            return verbs[0]
+    return root
+
+
+def _head_noun(wh: Any) -> str | None:
+    if wh is None:
+        return None
+    following = _noun_after(wh) if wh.lower_ in {"which", "what", "whose"} else None
+    if following is not None and not (wh.dep_ in {"det", "amod"} and wh.head.pos_ in {"NOUN", "PROPN"}):
+        # The small parser often hangs "which" elsewhere ("In which city will ..."): read the words instead.
+        return following.lemma_.lower()
+    if wh.dep_ in {"det", "amod"} and wh.head.pos_ in {"NOUN", "PROPN"}:
+        head = wh.head
+        # "what kind of organisation": the noun after "of" is the one asked about.
+        if head.lemma_.lower() in _VAGUE_NOUNS:
+            for prep in (c for c in head.children if c.lower_ == "of"):
+                for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                    return pobj.lemma_.lower()
+        return head.lemma_.lower()
+    if wh.head.pos_ in {"ADJ", "ADV"} and wh.head.head.pos_ in {"NOUN", "PROPN"} and wh.lower_ == "how":
+        return wh.head.head.lemma_.lower()
+    return None
+
+
+def _noun_after(wh: Any) -> Any | None:
+    """The noun that a "which"/"what" stands before ("which French minister" -> minister), if any."""
+    doc = wh.doc
+    i = wh.i + 1
+    while (
+        i < len(doc)
+        and doc[i].pos_ in {"ADJ", "PROPN", "NOUN"}
+        and i + 1 < len(doc)
+        and doc[i + 1].pos_ in {"NOUN", "PROPN", "ADJ"}
+    ):
+        i += 1
+    return doc[i] if i < len(doc) and doc[i].pos_ in {"NOUN", "PROPN"} and doc[i].tag_ != "NNP" else None
+
+
+def _form(wh: Any, number: re.Match[str] | None, head_noun: str | None) -> Form:
+    if number:
+        return Form.NUMBER
+    if wh is None:
+        return Form.OTHER
+    word = wh.lower_
+    if word in {"who", "whom", "whose"}:
+        return Form.PERSON
+    if word == "when":
+        return Form.DATE
+    if word == "where":
+        return Form.PLACE
+    if word == "why":
+        return Form.CAUSE
+    if word == "how":
+        return Form.MANNER
+    if head_noun in _TIME_NOUNS:
+        return Form.DATE
+    if head_noun in _NUMBER_NOUNS:
+        return Form.NUMBER
+    if head_noun in _PLACE_NOUNS:
+        return Form.PLACE
+    if head_noun in _PERSON_NOUNS:
+        return Form.PERSON
+    return Form.THING
+
+
+def _background_tokens(doc: Any, root: Any, wh: Any | None) -> set[int]:
+    """Token indices of scene-setting material: other sentences, and adverbial clauses and date/place phrases on
+    the root that hold no wh-word. "In March 2017, when X told the conference Y, how many MPs did the party have?"
+    keeps "how many MPs did the party have" as the core."""
+    if root is None:
+        return set()
+    background: set[int] = {t.i for t in doc if t.sent != root.sent}
+    if wh is not None:
+        # "Back in February, while X was waiting, how many objections had come in?": what stands before the
+        # wh-phrase, set off by a comma or a dash, is the scene.
+        phrase_start = min(t.i for t in wh.head.subtree) if wh.dep_ in {"det", "advmod"} else wh.i
+        breaks = [t.i for t in root.sent if t.i < phrase_start and t.text in _FRAME_BREAKS]
+        if breaks:
+            background.update(t.i for t in root.sent if t.i < breaks[-1])
+    for child in root.children:
+        subtree = list(child.subtree)
+        if wh is not None and any(t.i == wh.i for t in subtree):
+            continue
+        if child.dep_ == "advcl" or (child.dep_ in _QUALIFIER_DEPS and _is_scene(subtree)):
+            background.update(t.i for t in subtree)
+    return background
+
+
+def _is_scene(tokens: list[Any]) -> bool:
+    """A phrase that dates or places the question: it holds a date, a time or a place."""
+    return any(t.ent_type_ in {"DATE", "TIME", "GPE", "LOC", "EVENT"} for t in tokens)
+
+
+def _names(doc: Any, tokens: list[Any]) -> list[str]:
+    wanted = {t.i for t in tokens}
+    names = []
+    for ent in doc.ents:
+        if ent.label_ in {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART"} and any(
+            t.i in wanted for t in ent
+        ):
+            names.append(ent.text.lower())
+    return names

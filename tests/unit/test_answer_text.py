@@ -1,0 +1,31 @@
+"""How an answer reads: balanced quotation marks, snippets cut at words, one quote per cited sentence."""
+
+from pressroom.qa.answer import balanced
+from pressroom.qa.render import answer_body, quoted_elsewhere, snippet
+from pressroom.qa.types import Answer, Citation
+
+
+def test_a_sentence_that_starts_or_ends_inside_a_quotation_gets_its_marks_back() -> None:
+    assert balanced("it was fine,” the minister said.") == "“it was fine,” the minister said."
+    assert balanced("The minister said: “it was fine.") == "The minister said: “it was fine.”"
+    assert balanced('it was fine," he said.') == '"it was fine," he said.'
+    assert balanced('He said "it was fine.') == 'He said "it was fine."'
+    assert balanced('He said "it was fine."') == 'He said "it was fine."'
+
+
+def test_snippets_cut_at_a_word_and_keep_one_line() -> None:
+    text = "The bridge was closed on Tuesday.\n\nEngineers found corrosion in the cables that hold the deck."
+    cut = snippet(text, 60)
+    assert "\n" not in cut and cut.endswith("…") and len(cut) <= 61
+    assert text.replace("\n\n", " ").startswith(cut[:-1]) and not cut[:-1].endswith(" ")
+    assert snippet("short text", 60) == "short text"
+
+
+def test_the_cited_sentence_is_quoted_once() -> None:
+    quote = "The regional planning board has approved the mine."
+    citation = Citation(n=1, article_id="a", title="T", chunk_id="a::0", start=0, end=len(quote), quote=quote)
+    answer = Answer(f"the regional planning board: {quote} [1]", False, [citation], short="the regional planning board")
+    assert answer_body(answer) == f"{quote} [1]"
+    assert quoted_elsewhere(citation, answer)
+    paraphrase = Answer("The board said yes [1].", False, [citation])
+    assert not quoted_elsewhere(citation, paraphrase) and answer_body(paraphrase) == paraphrase.text
