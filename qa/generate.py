@@ -1,8 +1,9 @@
-"""Opt-in generative answers from LangChain chat models, checked against the passages they cite.
+"""Opt-in generative answers from LangChain chat models, checked against the passages they were given.
 
-The model sees numbered passages and must cite ``[n]``. Its reply is never trusted: each cited number must name a
-passage, and the passage must hold the cited sentence's words and numbers, else the citation goes; a sentence left
-with no citation goes too; a reply left with nothing falls back to the extractive answer and says so.
+The model sees numbered passages and is asked to cite ``[n]``. Its reply is never trusted: each sentence is kept only
+where a span of the passages supports it (its names and numbers there, most of its words), citing that span, whatever
+number the model wrote; a reply left with nothing falls back to the extractive answer and says so. A model that
+cannot be reached or fails mid-reply gives a note in the user's words (``failure_note``), not a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pressroom.ingest.chunking import sentence_spans
 from pressroom.ingest.terms import content_terms
-from pressroom.qa.answer import REFUSAL, Sentence, cite, nlp, split_sentences
+from pressroom.qa.answer import REFUSAL, Sentence, cite, split_sentences
+from pressroom.qa.nlp import nlp
 from pressroom.qa.types import Answer, CheckedSentence, Citation, Outcome, Passage, Verification
 
 from pressroom.settings import Settings
@@ -32,6 +34,9 @@ _MARKER = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _TRAILING_MARKERS = re.compile(r"([.!?])\s*((?:\[\d+\])+)")
 _SENTENCE_END = re.compile(r"(.*?)([.!?]*)([\"”’)]*)", re.S)
+# Share of a claim's content words its span must hold (names and numbers all of them). On 111 of SmolLM2's sentences,
+# hand-labelled, the span rule's precision / recall at 0.5: 0.59 / 0.91, 0.6: 0.64 / 0.73, 0.7: 0.67 / 0.73,
+# 0.8: 0.78 / 0.64. 0.6 lets a paraphrase pass; what it wrongly keeps is true words recombined into a false claim.
 SUPPORT_THRESHOLD = 0.6
 NAME_ENTITIES = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 EVIDENCE_SENTENCES = 2  # a claim may join two adjacent sentences ("He said ..." after the sentence naming him)
