@@ -227,6 +227,7 @@ def verify(reply: str, passages: list[Passage], question: str) -> tuple[Answer |
     kept: list[str] = []
     citations: list[Citation] = []
     outcomes: list[CheckedSentence] = []
+    said: set[str] = set()
     # Markers written after the full stop ("... Kremlin. [1]") belong to the sentence before them.
     reply = _TRAILING_MARKERS.sub(r" \2\1", reply)
     for span in sentence_spans(reply):
@@ -242,6 +243,10 @@ def verify(reply: str, passages: list[Passage], question: str) -> tuple[Answer |
         if not claim.terms & asked:
             outcomes.append(CheckedSentence(sentence, Outcome.DROPPED, "off the question"))
             continue
+        if claim.text in said:  # a small model loops: SmolLM2 wrote one sentence five times in a reply
+            outcomes.append(CheckedSentence(sentence, Outcome.DROPPED, "repeated"))
+            continue
+        said.add(claim.text)
         outcomes.append(CheckedSentence(sentence, Outcome.KEPT if best.n in claim.markers else Outcome.RENUMBERED))
         where = (best.sentence.passage.chunk_id, best.sentence.start, best.sentence.end)
         citation = next((c for c in citations if (c.chunk_id, c.start, c.end) == where), None)

@@ -110,7 +110,7 @@ class Outcome(StrEnum):
 class CheckedSentence:
     text: str  # as the model wrote it, markers included
     outcome: Outcome
-    why: str | None = None  # for a dropped one: "unsupported", "off the question" or "not a claim"
+    why: str | None = None  # for a dropped one: "unsupported", "off the question", "not a claim" or "repeated"
 
 
 @dataclass

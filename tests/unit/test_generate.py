@@ -69,6 +69,12 @@ def test_a_supported_sentence_that_answers_something_else_is_dropped() -> None:
     assert answer is None and verification.sentences[0].why == "off the question"
 
 
+def test_a_sentence_said_again_is_kept_once() -> None:
+    answer, verification = verify("The withdrawal begins tomorrow. The withdrawal begins tomorrow.", passages(), ASKED)
+    assert answer is not None and answer.text == "The withdrawal begins tomorrow [1]."
+    assert [s.why for s in verification.sentences] == [None, "repeated"]
+
+
 def test_questions_and_lead_ins_assert_nothing() -> None:
     answer, verification = verify("When does the withdrawal begin? The Kremlin said:", passages(), ASKED)
     assert answer is None and verification.fell_back
