@@ -138,9 +138,11 @@ def write_report(
     checked = [r for r in product if r.verification and r.verification["sentences"]]
     if checked:
         lines += ["", "## What the verifier did with the model's sentences", ""]
-        lines += ["| id | outcome | sentence |", "|---|---|---|"]
+        lines += ["| id | outcome | why dropped | sentence |", "|---|---|---|---|"]
         lines += [
-            f"| {r.id} | {s['outcome']} | {_cell(s['text'])} |" for r in checked for s in r.verification["sentences"]
+            f"| {r.id} | {s['outcome']} | {s['why'] or ''} | {_cell(s['text'])} |"
+            for r in checked
+            for s in r.verification["sentences"]
         ]
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -13,6 +13,7 @@ from pressroom.qa.generate import BackendError, make_chat_model
 
 from pressroom.settings import Settings
 
+from ..conftest import SAMPLE_DIR, SAMPLE_ID
 from .checks import assert_the_final_answer_is_the_verified_reply, stream
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
@@ -57,3 +58,39 @@ def test_a_missing_or_broken_model_file_is_one_clear_error(llamacpp_settings: Se
     broken.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(BackendError, match="could not load"):
         make_chat_model(llamacpp_settings.model_copy(update={"llm_gguf_path": str(broken)}))
+
+
+def test_eval_with_the_model_reports_what_the_verifier_did(
+    llamacpp_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressroom.eval import runner
+
+    monkeypatch.setattr(runner, "CACHE", tmp_path / "cache")
+    env = {"PRESSROOM_LLM_BACKEND": "llamacpp", "PRESSROOM_LLM_GGUF_PATH": llamacpp_settings.llm_gguf_path}
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "a", "question": QUESTIONS[0], "answers": ["Putin"], "gold_articles": [SAMPLE_ID]}) + "\n"
+    )
+    out, report = tmp_path / "r.json", tmp_path / "report"
+    result = CliRunner(env=env).invoke(
+        main,
+        [
+            "eval",
+            "--questions",
+            str(questions),
+            "--corpus",
+            str(SAMPLE_DIR),
+            "--json",
+            str(out),
+            "--report",
+            str(report),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "answers: llamacpp (SmolLM2-135M-Instruct.Q4_1.gguf)" in result.output
+    row = json.loads(out.read_text())["summary"]["hybrid+rerank"]
+    shares = [row["sentences_kept"], row["sentences_renumbered"], row["sentences_dropped"]]
+    assert row["fallback_rate"] in (0.0, 1.0) and row["model_errors"] == 0
+    if any(shares):  # unless the model replied NOT IN ARTICLES
+        assert sum(shares) == pytest.approx(1.0)
+        assert "What the verifier did with the model's sentences" in (report / "report.md").read_text()
