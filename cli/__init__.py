@@ -352,6 +352,7 @@ def eval_command(
     from pressroom.eval.report import kind_table, markdown_table, write_report
     from pressroom.eval.runner import PRODUCT as PRODUCT_MODE
     from pressroom.eval.runner import as_dicts
+    from pressroom.qa.generate import BackendError
     from rich.progress import Progress
 
     try:
@@ -373,7 +374,7 @@ def eval_command(
                 notify=lambda message: console.print(message, highlight=False),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        except (CorpusMissing, EvalError) as err:
+        except (CorpusMissing, EvalError, BackendError) as err:
             fail(str(err))
     for problem in run.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)

@@ -32,15 +32,27 @@ class EvalRun:
     problems: list[str] = field(default_factory=list)
     kinds: dict[str, dict[str, Any]] = field(default_factory=dict)  # the product's metrics per kind of question
     threshold: tuple[float, float] | None = None  # (refusal threshold, balanced accuracy) with --calibrate
+    answerer: str = "extractive"
 
     @property
     def header(self) -> str:
-        return f"{len(self.items)} questions{self.split_note}; corpus: {', '.join(str(p) for p in self.paths)}"
+        return (
+            f"{len(self.items)} questions{self.split_note}; corpus: {', '.join(str(p) for p in self.paths)}; "
+            f"answers: {self.answerer}"
+        )
 
     @property
     def split_note(self) -> str:
         splits = sorted({i.split for i in self.items if i.split})
         return f" ({' + '.join(splits)} split)" if splits else ""
+
+
+def answerer_name(settings: Settings) -> str:
+    """The llm_backend, with the model it runs: runs with different models must not read alike."""
+    model = Path(settings.llm_gguf_path or "").name if settings.llm_backend == "llamacpp" else settings.llm_model
+    return (
+        f"{settings.llm_backend} ({model})" if settings.llm_backend != "extractive" and model else settings.llm_backend
+    )
 
 
 def parse_modes(compare: str | None, calibrate_too: bool = False) -> list[str]:
@@ -80,7 +92,9 @@ def evaluate(
         items = [i for i in items if i.split == split]
     items = items[:limit] if limit else items
     modes = modes or [PRODUCT]
-    notify(f"evaluating {len(items)} questions on {', '.join(str(p) for p in paths)}")
+    notify(
+        f"evaluating {len(items)} questions on {', '.join(str(p) for p in paths)}; answers: {answerer_name(settings)}"
+    )
     store_settings, summary = corpus_store(paths, settings, cache)
     problems += [f"corpus: skipped {s.path}: {s.reason}" for s in summary.skipped]
     runner = Runner(Pressroom(store_settings))
@@ -95,7 +109,8 @@ def evaluate(
     if not usable:
         raise EvalError("no usable questions" + "".join(f"\n  {p}" for p in problems))
     results = runner.run(usable, modes, progress=progress)
-    run = EvalRun(usable, paths, results, {mode: summarize(rows) for mode, rows in results.items()}, problems)
+    rows = {mode: summarize(mode_results) for mode, mode_results in results.items()}
+    run = EvalRun(usable, paths, results, rows, problems, answerer=answerer_name(settings))
     if PRODUCT in results:
         run.kinds = by_kind(results[PRODUCT])
     if calibrate_threshold:

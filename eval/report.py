@@ -18,8 +18,13 @@ TABLE_COLUMNS = (
     "citation_precision",
     "refusal_accuracy",
     "false_refusal_rate",
+    "sentences_kept",
+    "sentences_renumbered",
+    "sentences_dropped",
+    "fallback_rate",
     "retrieve_p50_ms",
     "retrieve_p95_ms",
+    "answer_p50_ms",
     "total_p95_ms",
 )
 
@@ -130,6 +135,15 @@ def write_report(
                 f"| {r.id} | {'✅' if r.passed else '❌'} | {_cell(r.question)} | {', '.join(r.ranked[:3])} "
                 f"| {_cell(answer)} | {cites} |"
             )
+    checked = [r for r in product if r.verification and r.verification["sentences"]]
+    if checked:
+        lines += ["", "## What the verifier did with the model's sentences", ""]
+        lines += ["| id | outcome | why dropped | sentence |", "|---|---|---|---|"]
+        lines += [
+            f"| {r.id} | {s['outcome']} | {s['why'] or ''} | {_cell(s['text'])} |"
+            for r in checked
+            for s in r.verification["sentences"]
+        ]
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -27,7 +27,7 @@ from pressroom.eval.metrics import (
 from pressroom.ingest.pipeline import Summary
 from pressroom.qa.chain import Request
 from pressroom.qa.facade import Pressroom
-from pressroom.qa.types import Mode
+from pressroom.qa.types import Mode, Outcome
 
 from pressroom.settings import Settings
 
@@ -61,6 +61,7 @@ class ItemResult:
     features: list[float] = field(default_factory=list)  # the answerability model's inputs
     span_rule: str | None = None  # which rule found the short answer
     passed: bool = False
+    verification: dict[str, Any] | None = None  # what the verifier did with a chat model's reply
 
 
 def corpus_store(paths: list[Path], settings: Settings, cache: Path = CACHE) -> tuple[Settings, Summary]:
@@ -139,6 +140,7 @@ class Runner:
         if best is not None:
             result.span_rule = best.span.how if best.span else None
         result.answer_ms = output.timings_ms.answer
+        result.verification = answered.verification.to_dict() if answered.verification else None
         if item.answerable and not result.refused:
             prediction = result.short_answer or strip_markers(result.answer)
             result.em = exact_match(prediction, item.answers)
@@ -196,6 +198,20 @@ def summarize(results: list[ItemResult], ks: tuple[int, ...] = (1, 3, 5, 10)) ->
         row["answer_p95_ms"] = percentile([r.answer_ms for r in results], 95)
         row["total_p95_ms"] = percentile([r.answer_ms + r.retrieve_ms for r in results], 95)
         row["passed"] = _mean(float(r.passed) for r in results)
+        row.update(verification_summary(results))
+    return row
+
+
+def verification_summary(results: list[ItemResult]) -> dict[str, float]:
+    """With a chat model: the share of its sentences kept, renumbered (cited to another passage than it said) and
+    dropped, and how often the whole answer fell back to the extractive one; empty without a model."""
+    asked = [r.verification for r in results if r.verification is not None]
+    if not asked:
+        return {}
+    outcomes = [s["outcome"] for v in asked for s in v["sentences"]]
+    row = {f"sentences_{o.value}": _mean(float(x == o.value) for x in outcomes) for o in Outcome}
+    row["fallback_rate"] = _mean(float(v["fell_back"]) for v in asked)
+    row["model_errors"] = float(sum(bool(v["error"]) for v in asked))
     return row
 
 

@@ -6,6 +6,7 @@ and the eval all run these steps.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,13 +15,14 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 from pressroom.qa.answer import ExtractiveAnswerer
 from pressroom.qa.followup import Standalone, Turn, condense, condense_with_llm
-from pressroom.qa.generate import UNVERIFIED_NOTE, messages, verify
+from pressroom.qa.generate import checked, failure_note, failure_reason, messages
 from pressroom.qa.retrieve import HybridSearch
-from pressroom.qa.types import Answer, Filters, Mode, Passage, Result, Timings
+from pressroom.qa.types import Answer, Filters, Mode, Passage, Result, Timings, Verification
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 50
 MAX_K = 50  # as settings.top_k: more passages than this is not an answer any more
+log = logging.getLogger(__name__)
 
 
 class QuestionError(ValueError):
@@ -114,7 +116,11 @@ class AnswerChain:
         k = check_k(request.k)
         if self.search.store.chunk_count() == 0:
             raise QuestionError("nothing has been ingested yet: run `pressroom ingest PATH` first")
-        standalone = condense_with_llm(self.llm, question, history) if self.llm else condense(question, history)
+        try:
+            standalone = condense_with_llm(self.llm, question, history) if self.llm else condense(question, history)
+        except Exception:  # a failing model: the rule-based rewrite serves, and the answer step says what failed
+            log.debug("chat model failed to condense the follow-up", exc_info=True)
+            standalone = condense(question, history)
         return Prepared(question, standalone, request.filters, k, started)
 
     def retrieve(self, prepared: Prepared, mode: Mode = Mode.HYBRID_RERANK) -> Retrieved:
@@ -128,31 +134,30 @@ class AnswerChain:
         return self.result(retrieved, answer, (time.perf_counter() - t0) * 1000)
 
     def answer_tokens(self, standalone: Standalone, passages: list[Passage]) -> Iterator[str | Answer]:
-        """Yield the answer's text as it is produced, and last the (verified) Answer itself.
+        """Yield the model's text as it is produced, and last the (verified) Answer itself.
 
-        One path for `ask` and the live display: extractive when there is no LLM or the evidence is too weak;
-        otherwise the model's raw tokens, whose reply is then checked against the passages.
+        One path for `ask` and the live display: the extractive answer alone when there is no LLM or the evidence is
+        too weak (it is ready at once; replaying it word by word would only delay it); otherwise the model's raw
+        tokens, whose reply is then checked against the passages. A model that fails, at the start or mid-reply,
+        leaves the extractive answer with a note saying why.
         """
         extractive = self.answerer.answer(standalone.answerable_text, passages, standalone.context)
         if self.llm is None or extractive.refused:
-            for word in extractive.text.split(" "):
-                yield word + " "
             yield extractive
             return
         reply = ""
-        for chunk in self.llm.stream(messages(standalone.query, passages)):
-            token = str(chunk.content)
-            reply += token
-            yield token
-        yield self._checked(reply, passages, extractive)
-
-    @staticmethod
-    def _checked(reply: str, passages: list[Passage], extractive: Answer) -> Answer:
-        verified = verify(reply, passages)
-        if verified is None:
-            extractive.note = UNVERIFIED_NOTE
-            return extractive
-        return verified
+        try:
+            for chunk in self.llm.stream(messages(standalone.query, passages)):
+                token = str(chunk.content)
+                reply += token
+                yield token
+        except Exception as err:  # whatever the model or its server raised: the user gets the extractive answer
+            log.debug("chat model failed", exc_info=True)
+            extractive.note = failure_note(err)
+            extractive.verification = Verification([], fell_back=True, error=failure_reason(err))
+            yield extractive
+            return
+        yield checked(reply, passages, standalone.query, extractive)
 
     @staticmethod
     def result(retrieved: Retrieved, answer: Answer, answer_ms: float) -> Result:

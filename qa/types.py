@@ -98,6 +98,41 @@ class Citation(ArticleMeta):
         }
 
 
+class Outcome(StrEnum):
+    """What the verifier did with one sentence of a model's reply."""
+
+    KEPT = "kept"  # supported by the passage its marker names
+    RENUMBERED = "renumbered"  # supported, but by another passage than its marker named (or it named none)
+    DROPPED = "dropped"  # no passage supports it
+
+
+@dataclass
+class CheckedSentence:
+    text: str  # as the model wrote it, markers included
+    outcome: Outcome
+    why: str | None = None  # for a dropped one: "unsupported", "off the question", "not a claim" or "repeated"
+
+
+@dataclass
+class Verification:
+    """How a model's reply fared: each sentence's outcome; ``fell_back`` when the extractive answer replaced it
+    (nothing was supported, or the model failed: then ``error`` says how)."""
+
+    sentences: list[CheckedSentence]
+    fell_back: bool = False
+    error: str | None = None
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(s.outcome is outcome for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fell_back": self.fell_back,
+            "error": self.error,
+            "sentences": [{"text": s.text, "outcome": s.outcome.value, "why": s.why} for s in self.sentences],
+        }
+
+
 @dataclass
 class Answer:
     text: str
@@ -105,6 +140,7 @@ class Answer:
     citations: list[Citation]
     short: str | None = None
     note: str | None = None
+    verification: Verification | None = None  # set when a chat model wrote (or was asked for) the answer
 
 
 @dataclass
@@ -134,6 +170,7 @@ class Result:
             "note": answer.note,
             "standalone_question": self.standalone_question,
             "citations": [c.to_dict() for c in answer.citations],
+            "verification": answer.verification.to_dict() if answer.verification else None,
             "passages": [p.to_dict(rank) for rank, p in enumerate(self.passages, 1)],
             "timings_ms": {
                 "retrieve": round(self.timings_ms.retrieve, 2),

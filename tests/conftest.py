@@ -29,6 +29,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: float = 60) -> None:
+    """Until something accepts connections on the loopback port; fails early if ``process`` exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"exited with code {process.returncode}") from None
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listened on port {port} within {seconds:g} s")
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(store_dir=tmp_path / "store")
@@ -64,17 +78,12 @@ def start_chroma(path: Path, port: int | None = None) -> tuple[subprocess.Popen[
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError((path / "server.log").read_text()) from None
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("chroma server did not start within 60 s")
+    try:
+        wait_for_port(port, proc)
+    except RuntimeError as err:
+        proc.kill()
+        raise RuntimeError(f"chroma server: {err}\n{(path / 'server.log').read_text()}") from None
+    return proc, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +93,26 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--headless",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield page
+        browser.close()

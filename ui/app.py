@@ -146,10 +146,16 @@ class App:
         filters = Filters(
             since=(since or "").strip() or None, until=(until or "").strip() or None, sources=sources or []
         )
+        reply = ""
         try:
             for event in self.pressroom.stream(message, turns, filters, int(k) or None):
-                if isinstance(event, str):
-                    chat[-1]["content"] += html.escape(event)
+                if isinstance(event, list) and self.pressroom.llm is not None:
+                    # A model reads the passages for seconds before its first token: say so rather than sit blank.
+                    chat[-1]["content"] = f"_Reading {len(event)} passages…_"
+                    yield chat, turns, [], no_sources, ""
+                elif isinstance(event, str):
+                    reply += event
+                    chat[-1]["content"] = html.escape(reply)
                     yield chat, turns, [], no_sources, ""
                 elif isinstance(event, Result):
                     chat[-1]["content"] = answer_markdown(event)

@@ -113,29 +113,6 @@ def test_twenty_concurrent_questions_are_all_answered(app_url: str) -> None:
     (ARTIFACTS / "concurrency.txt").write_text(report + "\n")
 
 
-@pytest.fixture
-def page() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--headless",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        yield page
-        browser.close()
-
-
 def ask_in_page(page, question: str) -> None:
     page.fill("#question textarea", question)
     page.keyboard.press("Enter")

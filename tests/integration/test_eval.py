@@ -198,3 +198,20 @@ def test_squad_file_runs_end_to_end(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(out.read_text())["summary"]["hybrid+rerank"]
     assert summary["questions"] == 2 and summary["hit@1"] == 1.0
+
+
+def test_a_models_sentences_are_summarised_as_shares_beside_the_fallback_rate() -> None:
+    from pressroom.eval.runner import ItemResult, summarize
+
+    def item(verification: dict | None) -> ItemResult:
+        return ItemResult("a", "hybrid+rerank", "Q?", None, True, ["g"], ["x"], ["g"], 1.0, "x", refused=False,
+                          verification=verification)  # fmt: skip
+
+    def checked(outcomes: list[str], fell_back: bool) -> ItemResult:
+        sentences = [{"text": "...", "outcome": o, "why": None} for o in outcomes]
+        return item({"fell_back": fell_back, "error": None, "sentences": sentences})
+
+    row = summarize([checked(["kept", "renumbered"], False), checked(["dropped", "dropped"], True)])
+    assert (row["sentences_kept"], row["sentences_renumbered"], row["sentences_dropped"]) == (0.25, 0.25, 0.5)
+    assert row["fallback_rate"] == 0.5
+    assert "sentences_kept" not in summarize([item(None)]), "no model: no verifier columns"

@@ -1,4 +1,5 @@
-"""Verification of LLM answers with LangChain's fake chat models: good, misnumbered and unsupported replies."""
+"""Verification of LLM answers, and the chain around a chat model, with LangChain's fake chat models: good,
+misnumbered, paraphrased and unsupported replies. Real models and servers are in tests/llm."""
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -6,12 +7,15 @@ from pressroom.qa.answer import ExtractiveAnswerer
 from pressroom.qa.chain import AnswerChain, Prepared, Retrieved
 from pressroom.qa.followup import Standalone
 from pressroom.qa.generate import UNVERIFIED_NOTE, verify
-from pressroom.qa.types import Filters, Passage, Result
+from pressroom.qa.types import Filters, Outcome, Passage, Result
 
 ARTICLE = (
     "Russian President Vladimir Putin announced a surprise move to pull out troops from Syria. "
     "The withdrawal begins tomorrow, the Kremlin said. About 4,000 soldiers are based there."
 )
+
+
+ASKED = "When does Putin's withdrawal of the soldiers from Syria begin?"
 
 
 def passages() -> list[Passage]:
@@ -22,33 +26,68 @@ def passages() -> list[Passage]:
 
 
 def test_a_supported_reply_keeps_its_citations_with_exact_quotes() -> None:
-    answer = verify("Putin announced the pullout of troops from Syria [1]. It begins tomorrow [2].", passages())
+    answer, verification = verify(
+        "Putin announced the pullout of troops from Syria [1]. It begins tomorrow [2].", passages(), ASKED
+    )
     assert answer is not None and not answer.refused
     assert answer.text == "Putin announced the pullout of troops from Syria [1]. It begins tomorrow [2]."
     assert [c.quote for c in answer.citations] == [ARTICLE[:89], "The withdrawal begins tomorrow, the Kremlin said."]
     for c in answer.citations:
         assert ARTICLE[c.start : c.end] == c.quote
+    assert [s.outcome for s in verification.sentences] == [Outcome.KEPT, Outcome.KEPT]
 
 
-def test_a_number_naming_no_passage_and_an_unsupported_sentence_are_removed() -> None:
-    answer = verify("Putin announced the pullout from Syria [7][1]. Obama sent 9,000 marines to Cuba [2].", passages())
+def test_a_wrong_or_missing_marker_is_renumbered_to_the_passage_that_supports_the_sentence() -> None:
+    answer, verification = verify("The withdrawal begins tomorrow [1]. Putin announced the pullout.", passages(), ASKED)
+    assert answer is not None
+    assert answer.text == "The withdrawal begins tomorrow [1]. Putin announced the pullout [2]."
+    assert answer.citations[0].quote.startswith("The withdrawal") and answer.citations[1].quote.startswith("Russian")
+    assert [s.outcome for s in verification.sentences] == [Outcome.RENUMBERED, Outcome.RENUMBERED]
+
+
+def test_a_paraphrase_passes_but_a_wrong_name_or_figure_does_not() -> None:
+    paraphrase, _ = verify("Putin announced that troops would pull out of Syria [1].", passages(), ASKED)
+    assert paraphrase is not None
+    assert verify("Assad announced the pullout of troops from Syria [1].", passages(), ASKED)[0] is None
+    assert verify("About 9,000 soldiers are based there [2].", passages(), ASKED)[0] is None
+    assert verify("About 4,000 soldiers are based there [2].", passages(), ASKED)[0] is not None
+    assert verify("On Monday the withdrawal begins [2].", passages(), ASKED)[0] is None
+
+
+def test_an_unsupported_sentence_is_dropped_and_counted() -> None:
+    answer, verification = verify(
+        "Putin announced the pullout from Syria [7][1]. Obama sent 9,000 marines to Cuba [2].", passages(), ASKED
+    )
     assert answer is not None
     assert answer.text == "Putin announced the pullout from Syria [1]."
-    assert len(answer.citations) == 1
+    assert [s.outcome for s in verification.sentences] == [Outcome.KEPT, Outcome.DROPPED]
+    assert not verification.fell_back
 
 
-def test_a_wrong_figure_is_not_supported() -> None:
-    assert verify("About 9,000 soldiers are based there [2].", passages()) is None
-    assert verify("About 4,000 soldiers are based there [2].", passages()) is not None
+def test_a_supported_sentence_that_answers_something_else_is_dropped() -> None:
+    answer, verification = verify("About 4,000 soldiers are based there.", passages(), "When does it begin?")
+    assert answer is None and verification.sentences[0].why == "off the question"
+
+
+def test_a_sentence_said_again_is_kept_once() -> None:
+    answer, verification = verify("The withdrawal begins tomorrow. The withdrawal begins tomorrow.", passages(), ASKED)
+    assert answer is not None and answer.text == "The withdrawal begins tomorrow [1]."
+    assert [s.why for s in verification.sentences] == [None, "repeated"]
+
+
+def test_questions_and_lead_ins_assert_nothing() -> None:
+    answer, verification = verify("When does the withdrawal begin? The Kremlin said:", passages(), ASKED)
+    assert answer is None and verification.fell_back
+    assert [s.outcome for s in verification.sentences] == [Outcome.DROPPED, Outcome.DROPPED]
 
 
 def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
-    answer = verify("The withdrawal begins tomorrow. [2]", passages())
+    answer, _ = verify("The withdrawal begins tomorrow. [2]", passages(), ASKED)
     assert answer is not None and answer.text == "The withdrawal begins tomorrow [1]."
 
 
 def test_refusal_reply() -> None:
-    answer = verify("NOT IN ARTICLES", passages())
+    answer, _ = verify("NOT IN ARTICLES", passages(), ASKED)
     assert answer is not None and answer.refused
 
 
@@ -61,7 +100,8 @@ def fake_chain(replies: list[str]) -> AnswerChain:
     ("reply", "expected_text", "note"),
     [
         ("Putin announced the pullout from Syria [1].", "Putin announced the pullout from Syria [1].", None),
-        ("Putin announced the pullout from Syria [5].", None, UNVERIFIED_NOTE),
+        ("Putin announced the pullout from Syria [5].", "Putin announced the pullout from Syria [1].", None),
+        ("Assad announced the pullout from Syria [1].", None, UNVERIFIED_NOTE),
         ("The Pope visited Moscow [1].", None, UNVERIFIED_NOTE),
     ],
 )
@@ -89,3 +129,14 @@ def test_streaming_yields_tokens_then_the_verified_result() -> None:
     assert isinstance(events[-1], Result)
     result = events[-1].to_dict()
     assert result["answer"] == "Putin announced the pullout from Syria [1]." and result["citations"][0]["n"] == 1
+
+
+def test_a_model_that_fails_mid_reply_leaves_the_extractive_answer_with_a_note() -> None:
+    model = FakeListChatModel(responses=["Putin announced the pullout from Syria [1]."], error_on_chunk_number=5)
+    chain = AnswerChain(search=None, answerer=ExtractiveAnswerer(0.1), llm=model)  # type: ignore[arg-type]
+    question = Standalone("Who announced the pullout?", "Who announced the pullout?", "")
+    *tokens, answer = chain.answer_tokens(question, passages())
+    assert "".join(tokens) == "Putin"
+    assert "Putin" in answer.text and answer.citations and answer.citations[0].quote.startswith("Russian President")
+    assert answer.note.startswith("The model could not answer (FakeListChatModelError")
+    assert answer.verification.fell_back and answer.verification.error
