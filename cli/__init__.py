@@ -371,7 +371,7 @@ def eval_command(
                 split,
                 modes,
                 calibrate,
-                notify=lambda message: console.print(message, highlight=False),
+                notify=lambda message: console.print(message, highlight=False, soft_wrap=True),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         except (CorpusMissing, EvalError, BackendError) as err:

@@ -100,30 +100,10 @@ class Runner:
         t0 = time.perf_counter()
         if mode == BASELINE:
             ranked = unique_in_order(self.langchain_dense(standalone.query))
-            return ItemResult(
-                id=item.id,
-                mode=mode,
-                question=item.question,
-                kind=item.kind,
-                answerable=item.answerable,
-                gold=item.gold_articles,
-                answers=item.answers,
-                ranked=ranked,
-                retrieve_ms=(time.perf_counter() - t0) * 1000,
-            )
+            return retrieval_result(item, mode, ranked, (time.perf_counter() - t0) * 1000)
         retrieved = chain.retrieve(prepared, Mode(mode))
         passages = retrieved.passages
-        result = ItemResult(
-            id=item.id,
-            mode=mode,
-            question=item.question,
-            kind=item.kind,
-            answerable=item.answerable,
-            gold=item.gold_articles,
-            answers=item.answers,
-            ranked=unique_in_order([p.article_id for p in passages]),
-            retrieve_ms=retrieved.retrieve_ms,
-        )
+        result = retrieval_result(item, mode, unique_in_order([p.article_id for p in passages]), retrieved.retrieve_ms)
         if mode != PRODUCT:
             return result
         top = passages[: self.pressroom.settings.top_k]
@@ -161,6 +141,21 @@ class Runner:
             if progress:
                 progress(n, total)
         return results
+
+
+def retrieval_result(item: Item, mode: str, ranked: list[str], retrieve_ms: float) -> ItemResult:
+    """An item's result with what retrieval alone decides; the answer fields are filled for the product mode."""
+    return ItemResult(
+        id=item.id,
+        mode=mode,
+        question=item.question,
+        kind=item.kind,
+        answerable=item.answerable,
+        gold=item.gold_articles,
+        answers=item.answers,
+        ranked=ranked,
+        retrieve_ms=retrieve_ms,
+    )
 
 
 def strip_markers(text: str | None) -> str:
