@@ -56,7 +56,6 @@ class Sentence:
     start: int  # offsets into the article
     end: int
     text: str
-    score: float = 0.0
     before: str = ""  # the sentence before it in the passage, for pronoun antecedents
 
 
