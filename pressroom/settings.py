@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     refusal_threshold: float | None = Field(
         None,
         description="Refuse when the answerability probability is below this; empty = the threshold fitted with the "
-        "model (python -m pressroom.eval.fit_answerability); `pressroom eval --calibrate` suggests one.",
+        "model (python -m pressroom.eval.fit_answerer); `pressroom eval --calibrate` suggests one.",
     )
     llm_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = "extractive"
     llm_model: str = ""

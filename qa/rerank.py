@@ -13,7 +13,7 @@ from pressroom.settings import Settings
 
 # The overlap rerank's mix. Set by hand when the rerank was written; every retrieval and answer figure in the
 # README was measured with it, and the answerability model reads the top passage's score: change the mix only
-# with the answerability weights refitted (python -m pressroom.eval.fit_answerability).
+# with the answerability weights refitted (python -m pressroom.eval.fit_answerer).
 DENSE_WEIGHT = 0.65
 COVERAGE_WEIGHT = 0.35
 
