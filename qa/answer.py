@@ -23,7 +23,7 @@ from pressroom.ingest.terms import content_terms
 from pressroom.qa.learned import ANSWERABILITY_FEATURES, LogisticModel, answerability_model, sentence_model
 from pressroom.qa.nlp import nlp
 from pressroom.qa.question import Form, Question, analyse
-from pressroom.qa.span import Span, anchor_token, find_span
+from pressroom.qa.span import LABELS, Span, anchor_token, find_span
 from pressroom.qa.types import Answer, Citation, Passage
 
 REFUSAL = "The articles do not cover this. The nearest passages are listed below."
@@ -61,6 +61,7 @@ class Candidate:
 
     sentence: Sentence
     core: float = 0.0
+    rare_core: float = 0.0  # the same share, each core word weighted by how few of the candidate sentences hold it
     names: float = 0.0
     inherited: float = 0.0
     similarity: float = 0.0
@@ -146,23 +147,29 @@ class ExtractiveAnswerer:
         core = question.core or question.terms
         inherited = content_terms(context) - question.terms
         top = max(p.score for p in passages) or 1.0
+        sentences = [s for rank, passage in enumerate(passages) for s in split_sentences(passage, rank)]
+        words_of = [content_terms(s.text) for s in sentences]
+        weight = _rarity(core, words_of)
         candidates = []
-        for rank, passage in enumerate(passages):
-            title = content_terms(passage.title)
-            for sentence in split_sentences(passage, rank):
-                words = content_terms(sentence.text)
-                nearby = (content_terms(sentence.before) | title) - words
-                c = Candidate(sentence)
-                c.core = (len(core & words) + NEIGHBOUR_CREDIT * len(core & nearby)) / len(core) if core else 0.0
-                c.names = _name_share(question.names, f"{sentence.before} {sentence.text} {passage.title}")
-                c.inherited = len(inherited & (words | nearby)) / len(inherited) if inherited else 0.0
-                c.alignment = (
-                    CORE_WEIGHT * c.core
-                    + NAME_WEIGHT * c.names
-                    + INHERITED_WEIGHT * c.inherited
-                    + PASSAGE_PRIOR_WEIGHT * passage.score / top
+        for sentence, words in zip(sentences, words_of):
+            passage = sentence.passage
+            nearby = (content_terms(sentence.before) | content_terms(passage.title)) - words
+            c = Candidate(sentence)
+            c.core = (len(core & words) + NEIGHBOUR_CREDIT * len(core & nearby)) / len(core) if core else 0.0
+            if weight:
+                matched = sum(weight[w] for w in core & words) + NEIGHBOUR_CREDIT * sum(
+                    weight[w] for w in core & nearby
                 )
-                candidates.append(c)
+                c.rare_core = matched / sum(weight.values())
+            c.names = _name_share(question.names, f"{sentence.before} {sentence.text} {passage.title}")
+            c.inherited = len(inherited & (words | nearby)) / len(inherited) if inherited else 0.0
+            c.alignment = (
+                CORE_WEIGHT * c.core
+                + NAME_WEIGHT * c.names
+                + INHERITED_WEIGHT * c.inherited
+                + PASSAGE_PRIOR_WEIGHT * passage.score / top
+            )
+            candidates.append(c)
         candidates.sort(key=lambda c: -c.alignment)
         self._add_similarity(question.core_text if not context else f"{question.core_text} {context}", candidates)
         candidates.sort(key=lambda c: -c.alignment)
@@ -212,7 +219,7 @@ class ExtractiveAnswerer:
             # An answer made only of the question's own words (or the earlier turns') answers nothing.
             if span is not None and not {w.lower() for w in re.findall(r"\w+", span.text)} <= taken:
                 c.span = span
-            c.features = sentence_features(question, c, rank, top, len(doc))
+            c.features = sentence_features(question, c, rank, top, doc)
             c.score = self.sentences.probability(c.features)
 
 
@@ -259,6 +266,13 @@ def balanced(text: str) -> str:
     return text
 
 
+def _rarity(core: set[str], sentences: list[set[str]]) -> dict[str, float]:
+    """Each core word's inverse frequency among the candidate sentences: a word most of them hold (the story's
+    topic) tells them apart less than one a few hold (the asked detail)."""
+    n = len(sentences)
+    return {w: float(np.log((n + 1) / (sum(w in s for s in sentences) + 0.5))) for w in core}
+
+
 def _name_share(names: list[str], haystack: str) -> float:
     """Share of the names found (as lower-case prefixes that tolerate inflection: "Russian" finds "russia")."""
     if not names:
@@ -274,12 +288,13 @@ def _span_strength(span: Span | None) -> float:
     return 1.0 if span.by_role else 0.5
 
 
-def sentence_features(question: Question, c: Candidate, rank: int, top: float, words: int) -> np.ndarray:
+def sentence_features(question: Question, c: Candidate, rank: int, top: float, doc: Any) -> np.ndarray:
     """The sentence model's inputs, in ``SENTENCE_FEATURES`` order."""
     expects_span = question.form is not Form.OTHER
     return np.array(
         [
             min(c.core, 1.0),
+            min(c.rare_core, 1.0),
             c.names,
             c.inherited,
             c.similarity,
@@ -290,7 +305,8 @@ def sentence_features(question: Question, c: Candidate, rank: int, top: float, w
             float(c.span is not None and c.span.by_role),
             float(c.span is not None and not c.span.by_role),
             float(expects_span and c.span is None),
-            float(np.log1p(words)),
+            float(any(e.label_ in LABELS.get(question.form, ()) for e in doc.ents)),
+            float(np.log1p(len(doc))),
         ],
         dtype=np.float64,
     )

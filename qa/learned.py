@@ -28,6 +28,7 @@ ANSWERABILITY_WEIGHTS = HERE / "answerability.json"
 # files: a file fitted on other features is refused.
 SENTENCE_FEATURES = (
     "core",  # share of the question's core words in the sentence (neighbour and headline count half)
+    "rare_core",  # the same, each word weighted by its inverse frequency among the candidate sentences
     "names",  # share of the question's names in the sentence, the one before it and the headline
     "inherited",  # share of a follow-up's inherited words
     "similarity",  # cosine of the question's core and the sentence (MiniLM)
@@ -38,6 +39,7 @@ SENTENCE_FEATURES = (
     "span_in_role",  # a short answer of the expected form fills the asked role
     "span_by_label",  # a short answer of the expected kind found only by its label or nearness
     "span_missing",  # the question expects a short answer (who, when, how many, why...) and none was found
+    "kind_present",  # the sentence names something of the expected kind (a person for who, a date for when...)
     "length",  # log of the sentence's length in words
 )
 ANSWERABILITY_FEATURES = (
