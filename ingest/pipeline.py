@@ -167,6 +167,7 @@ class Ingestor:
             # A bounded read (an upload) counts records, which cached files would not: it reads everything.
             cache = self.file_cache() if max_records is None else None
             files = list(iter_files(paths))
+            checked_at = time.time_ns() // 1000
             hits = self.cache_hits(cache, files)
             seen: dict[str, str] = {}
             read: dict[tuple[Path, Path], ReadFile] = {}
@@ -174,7 +175,7 @@ class Ingestor:
             articles = self.prepare(items, summary, spared, max_records, seen)
             self.write(articles, summary, progress, cancel)
             if cache is not None and not summary.cancelled:
-                self.record_cache(cache, read, articles, summary)
+                self.record_cache(cache, read, articles, summary, hits, checked_at)
             if prune and not summary.cancelled:
                 summary.removed = self.prune(paths, set(seen), spared)
             # Unconditional: O(1) when nothing moved, and it finishes an index update an earlier run was killed in.
@@ -205,9 +206,16 @@ class Ingestor:
         ]
         return FileCache(filecache_path(self.settings), key)
 
-    def cache_hits(self, cache: FileCache | None, files: list[tuple[Path, Path] | Skipped]) -> dict[Any, Any]:
-        """(file, root) -> (stat, entry) for the files whose cached articles the store still holds with their
-        hashes; other files are read. A cached file whose articles were deleted or changed since is forgotten."""
+    def cache_hits(
+        self, cache: FileCache | None, files: list[tuple[Path, Path] | Skipped]
+    ) -> dict[tuple[Path, Path], tuple[Stat | None, Entry | None]]:
+        """(file, root) -> (stat, entry or None) for every file; the entry only when the store still holds the
+        file's cached articles with their hashes (else the file is read, and its entry forgotten).
+
+        Writes are announced in the change log before they touch a record, so an article the log does not name
+        since its entry was checked (less SLACK_US for writers' clocks) still holds what it held then: only the
+        named ones are read back from the store.
+        """
         stats: dict[tuple[Path, Path], Stat | None] = {}
         candidates: dict[tuple[Path, Path], Entry] = {}
         for item in files:
@@ -216,18 +224,28 @@ class Ingestor:
             stats[item] = stat_of(item[0])
             if cache is not None and (entry := cache.lookup(*item, stats[item])) is not None:
                 candidates[item] = entry
-        hits: dict[Any, Any] = {item: (stat, None) for item, stat in stats.items()}
-        if not candidates:
+        hits: dict[tuple[Path, Path], tuple[Stat | None, Entry | None]] = {
+            item: (stat, None) for item, stat in stats.items()
+        }
+        if cache is None or not candidates:
             return hits
-        stored = self.store.hashes([a for entry in candidates.values() for a, _ in entry.articles])
+        newest: dict[str, int] = {}  # article id -> its latest announcement since the oldest check
+        for change in self.store.changes_since(min(e.checked for e in candidates.values()) - SLACK_US):
+            newest[change.article_id] = max(change.at, newest.get(change.article_id, 0))
+        suspects = {
+            article_id: digest
+            for entry in candidates.values()
+            for article_id, digest in entry.articles
+            if newest.get(article_id, 0) >= entry.checked - SLACK_US
+        }
+        stored = self.store.hashes(sorted(suspects))
         stale = []
         for item, entry in candidates.items():
-            if all(stored.get(article_id) == digest for article_id, digest in entry.articles):
+            if all(stored.get(a) == digest for a, digest in entry.articles if a in suspects):
                 hits[item] = (stats[item], entry)
             else:
                 stale.append(item)
-        if cache is not None:
-            cache.forget(stale)
+        cache.forget(stale)
         return hits
 
     def read_files(
@@ -262,6 +280,8 @@ class Ingestor:
         read: dict[tuple[Path, Path], ReadFile],
         articles: list[tuple[Article, str]],
         summary: Summary,
+        hits: dict[tuple[Path, Path], tuple[Stat | None, Entry | None]],
+        checked_at: int,
     ) -> None:
         """Cache the files read this run whose every article is now in the store as read. Rows skipped for what
         they hold (no text, too long: the same every run while the file and the key are the same) are kept with
@@ -286,7 +306,8 @@ class Ingestor:
                 continue  # an article neither stored nor reported (cannot happen; never cache what is unclear)
             entry = Entry(hashes, record.origin, record.encoding, [asdict(s) for s in replay])
             entries.append((path, root, record.stat, entry))
-        cache.record(entries)
+        # Hits were checked against the store, and read files compared or written, after ``checked_at``.
+        cache.record(entries, [item for item, (_, entry) in hits.items() if entry is not None], checked_at)
 
     # --- reading, cleaning, writing ------------------------------------------------------------------
 
