@@ -358,6 +358,39 @@ def grow(work: Path, settings: Settings, sizes: list[int]) -> dict[int, tuple[Pa
     return stores
 
 
+def settle(work: Path) -> int:
+    """Make whole a store whose growth was stopped mid-bulk (killed: a growth to 1M outlasted the session), through
+    Pressroom's own recovery, and write the manifest of the bulk files it holds whole. The lexical index lost what
+    the killed child had not committed; the change log names every article the bulk wrote, so the next ingest's
+    repair and the index's catch-up read back just those (timed below). Returns the store's chunk count, the size to
+    pass to --measure-only. Run it right after the growth was stopped."""
+    settings = Settings(store_dir=work / "store")
+    pressroom = Pressroom(settings, embedder=StandInEmbedder())
+    kept = sorted(work.glob("at-*/bulk-files.json"), key=lambda f: int(f.parent.name.split("-")[1]))
+    known = json.loads(kept[-1].read_text()) if kept else []
+    later = [f for f in sorted((work / "corpus").glob("bulk-*.jsonl")) if str(f) not in known]
+    # Files are written in order, each in order: a file whose last article is stored was written whole.
+    last = {f: json.loads(f.read_text(encoding="utf-8").splitlines()[-1])["id"] for f in later}
+    stored = pressroom.store.hashes(list(last.values()))
+    whole = [str(f) for f in later if last[f] in stored]
+    # The growth wrote one batch at a time (each well under a minute), so only the batch in flight when it was
+    # killed can be torn: run right after the kill, the repair need only look at the last minutes, not the bulk.
+    pressroom.store.mark_repaired(time.time_ns() // 1000 - 2 * SLACK_US)
+    t0 = time.perf_counter()
+    pressroom.ingestor.repair()
+    t1 = time.perf_counter()
+    pressroom.lexical.catch_up()
+    t2 = time.perf_counter()
+    chunks = pressroom.store.chunk_count()
+    print(
+        f"settled: {len(whole)} of {len(later)} later bulk files whole; repair {t1 - t0:.0f} s, lexical catch-up "
+        f"{t2 - t1:.0f} s; {chunks} chunks, lexical index {pressroom.lexical.count()}",
+        file=sys.stderr,
+    )
+    (settings.store_dir / "bulk-files.json").write_text(json.dumps(known + whole))
+    return chunks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="Chunk counts to grow the store to.")
@@ -365,6 +398,7 @@ def main() -> None:
     parser.add_argument("--no-server", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="Start from an empty work folder (else grow on).")
     parser.add_argument("--grow-only", action="store_true", help="Build the stores, measure nothing.")
+    parser.add_argument("--settle", action="store_true", help="Make whole a store whose growth was killed; exit.")
     parser.add_argument(
         "--measure-only", action="store_true", help="Measure stores a --grow-only run built (it may still be growing)."
     )
@@ -376,6 +410,9 @@ def main() -> None:
 
     if args.fresh:
         shutil.rmtree(args.work, ignore_errors=True)
+    if args.settle:
+        print(f"measure with --measure-only --sizes {settle(args.work)}")
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.measure_only:
         stores = {}
