@@ -403,7 +403,7 @@ def main() -> None:
         "--measure-only", action="store_true", help="Measure stores a --grow-only run built (it may still be growing)."
     )
     parser.add_argument(
-        "--baseline-max", type=int, default=100_000, help="Skip the bm25s baseline above this many chunks."
+        "--baseline-max", type=int, default=200_000, help="Skip the bm25s baseline above this many chunks."
     )
     parser.add_argument("--plot", type=Path, default=Path("docs/scale.png"))
     args = parser.parse_args()
