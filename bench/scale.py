@@ -55,7 +55,7 @@ from pressroom.ingest.embedder import Embedder
 from pressroom.ingest.lexical import SCHEMA, WRITER_HEAP, Lexical, SyncState, _add
 from pressroom.ingest.pipeline import Ingestor, content_hash
 from pressroom.ingest.readers import Article, read_file
-from pressroom.ingest.store import SLACK_US, ArticleStore, StoredArticle, lexical_dir
+from pressroom.ingest.store import SLACK_US, ArticleStore, StoredArticle, filecache_path, lexical_dir
 from pressroom.ingest.terms import tokenize
 from pressroom.qa.facade import Pressroom
 
@@ -391,6 +391,10 @@ def settle(work: Path) -> int:
     return chunks
 
 
+def server_url(number: int) -> str:
+    return f"http://127.0.0.1:{8400 + number}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="Chunk counts to grow the store to.")
@@ -434,6 +438,9 @@ def main() -> None:
         folder, files = stores[size]
         settings = Settings(store_dir=folder)
         print(f"measuring {folder}", file=sys.stderr, flush=True)
+        # An earlier run's stat caches would make the "stat cache empty" figure a lie.
+        for cache_file in (filecache_path(settings), filecache_path(Settings(chroma_url=server_url(number)))):
+            cache_file.unlink(missing_ok=True)
         warm = Pressroom(settings)
         row: dict[str, float] = {"chunks": warm.store.chunk_count()}
         if row["chunks"] <= args.baseline_max:
@@ -450,8 +457,8 @@ def main() -> None:
             # time), rather than a 15 GB copy at 1M. Its client's lexical cache is seeded with the embedded index:
             # the same change log, so it is in step (building it by paging the collection, once per client
             # machine, is not measured here).
-            port = 8400 + number
-            url = f"http://127.0.0.1:{port}"
+            url = server_url(number)
+            port = int(url.rsplit(":", 1)[1])
             cache = lexical_dir(Settings(chroma_url=url))
             shutil.rmtree(cache, ignore_errors=True)
             shutil.copytree(lexical_dir(settings), cache)

@@ -2,8 +2,8 @@
 
 Retrieval's rerank, the answerer and the LLM verifier compare texts with the same function the BM25 index uses, so
 a word that counts for one counts for all. The rules are bm25s's ``tokenize(stopwords="en")`` (the tokens the index
-was first built with), written out here: importing bm25s pulled in scipy, 0.4 s of every one-article ingest and cold
-`ask`. tests/unit/test_terms.py checks that both give the same tokens.
+was first built with), written out here: importing bm25s (and scipy's sparse module with it) cost about 0.1 s of
+every ingest and cold `ask`. tests/unit/test_terms.py checks that both give the same tokens.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from typing import Any
 # scikit-learn's CountVectorizer pattern, as bm25s uses it: words of two or more word characters.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # bm25s's STOPWORDS_EN, dropped before stemming.
-STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there these they "
-    "this to was will with".split()
-)
+STOPWORDS = frozenset(("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+                       "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+                       "they", "this", "to", "was", "will", "with"))  # fmt: skip
 
 
 @cache

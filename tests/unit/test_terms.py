@@ -26,4 +26,4 @@ def test_tokens_are_bm25s_tokens() -> None:
 
 
 def test_stop_words_are_bm25s_english_list() -> None:
-    assert STOPWORDS == frozenset(STOPWORDS_EN)
+    assert frozenset(STOPWORDS_EN) == STOPWORDS
