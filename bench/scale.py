@@ -133,6 +133,8 @@ def prepare_bulk(files: list[Path], settings: Settings, folder: str, batches: An
                 batches.put(batch)
                 rows = []
                 for stored, chunks in batch:
+                    # An article the bulk overwrites (a killed growth's, grown on) loses its old chunks here too.
+                    writer.delete_documents_by_term("article_id", stored.id)
                     date = int(stored.date.replace("-", "")) if stored.date else 0
                     meta = {"article_id": stored.id, "title": stored.title, "source": stored.source, "date_int": date}
                     rows += [(c.id, c.text, meta) for c in chunks]
@@ -153,6 +155,8 @@ def bulk_load(settings: Settings, files: list[Path]) -> None:
     names the store's generation."""
     store = ArticleStore(settings, StandInEmbedder())
     lexical = Lexical(store)
+    # A growth killed before this one may have left a torn batch: repaired first, so the index catches up whole.
+    Ingestor(settings, store, StandInEmbedder(), lexical).repair()
     lexical.catch_up()  # the index exists and is in step before the bulk: only the bulk is added below
     with lexical._update_lock():  # no other process may update the index meanwhile
         ctx = multiprocessing.get_context("spawn")  # the parent holds Chroma's threads: no fork
