@@ -6,17 +6,19 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pressroom.ingest import clean, readers
 from pressroom.ingest.chunking import Chunk, chunk_article
 from pressroom.ingest.clean import clean_text
 from pressroom.ingest.embedder import Embedder, ModelError
+from pressroom.ingest.filecache import Entry, FileCache, Stat, stat_of
 from pressroom.ingest.lexical import Lexical
-from pressroom.ingest.readers import Article, Skipped, read_paths
+from pressroom.ingest.readers import Article, Skipped, iter_files, read_file
 from pressroom.ingest.store import (
     CONNECTION_ERRORS,
     DELETED,
@@ -26,6 +28,7 @@ from pressroom.ingest.store import (
     StoredArticle,
     StoreError,
     chunk_digest,
+    filecache_path,
 )
 
 from pressroom.settings import Settings
@@ -75,6 +78,26 @@ class Summary:
         return json.dumps({**asdict(self), "skipped": skipped, "seconds": round(self.seconds, 3)})
 
 
+@dataclass
+class CachedFile:
+    """A file the stat cache vouches for, its articles found unchanged in the store: nothing to read."""
+
+    path: Path
+    root: Path
+    entry: Entry
+
+
+@dataclass
+class ReadFile:
+    """A file read this run, for the stat cache: its stat before the read and whether every record came through."""
+
+    stat: Stat | None
+    origin: str = ""
+    encoding: str = "utf-8"
+    articles: list[Article] = field(default_factory=list)
+    clean: bool = True
+
+
 def content_hash(article: Article, text: str, settings: Settings) -> str:
     key = json.dumps(
         [PIPELINE_VERSION, *settings.index_key(), article.title, text, article.source, article.date, article.url]
@@ -122,6 +145,8 @@ class Ingestor:
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
+        # Files (resolved paths) with a record skipped this run for a reason outside the file itself.
+        self._unsettled: set[str] = set()
 
     def ingest(
         self,
@@ -135,13 +160,24 @@ class Ingestor:
         articles read, ``cancel`` stops between batches (what was written stays, consistent)."""
         started = time.perf_counter()
         summary = Summary()
+        self._unsettled = set()
         try:
             summary.repaired = self.repair()
             spared = Spared()
-            articles = self.prepare(read_paths(paths, self.settings.max_file_mb), summary, spared, max_records)
+            # A bounded read (an upload) counts records, which cached files would not: it reads everything.
+            cache = self.file_cache() if max_records is None else None
+            files = list(iter_files(paths))
+            checked_at = time.time_ns() // 1000
+            hits = self.cache_hits(cache, files)
+            seen: dict[str, str] = {}
+            read: dict[tuple[Path, Path], ReadFile] = {}
+            items = self.read_files(files, hits, seen, read)
+            articles = self.prepare(items, summary, spared, max_records, seen)
             self.write(articles, summary, progress, cancel)
+            if cache is not None and not summary.cancelled:
+                self.record_cache(cache, read, articles, summary, hits, checked_at)
             if prune and not summary.cancelled:
-                summary.removed = self.prune(paths, {a.id for a, _ in articles}, spared)
+                summary.removed = self.prune(paths, set(seen), spared)
             # Unconditional: O(1) when nothing moved, and it finishes an index update an earlier run was killed in.
             self.lexical.catch_up()
         except CONNECTION_ERRORS as err:
@@ -152,17 +188,156 @@ class Ingestor:
         summary.seconds = time.perf_counter() - started
         return summary
 
+    # --- the stat cache: unchanged files are not read again ------------------------------------------
+
+    def file_cache(self) -> FileCache:
+        """This store's stat cache, keyed by everything that decides what a file's articles hash to."""
+        code = hashlib.sha1()
+        for module in (readers, clean):  # the code that turns a file into articles' hashed text
+            code.update(Path(module.__file__ or "").read_bytes())
+        code.update(Path(__file__).read_bytes())
+        key = [
+            PIPELINE_VERSION,
+            *self.settings.index_key(),
+            self.settings.max_file_mb,
+            self.settings.max_article_chars,
+            code.hexdigest(),
+            self.store.log_id(),
+        ]
+        return FileCache(filecache_path(self.settings), key)
+
+    def cache_hits(
+        self, cache: FileCache | None, files: list[tuple[Path, Path] | Skipped]
+    ) -> dict[tuple[Path, Path], tuple[Stat | None, Entry | None]]:
+        """(file, root) -> (stat, entry or None) for every file; the entry only when the store still holds the
+        file's cached articles with their hashes (else the file is read, and its entry forgotten).
+
+        Writes are announced in the change log before they touch a record, so an article the log does not name
+        since its entry was checked (less SLACK_US for writers' clocks) still holds what it held then: only the
+        named ones are read back from the store.
+        """
+        stats: dict[tuple[Path, Path], Stat | None] = {}
+        candidates: dict[tuple[Path, Path], Entry] = {}
+        for item in files:
+            if isinstance(item, Skipped):
+                continue
+            stats[item] = stat_of(item[0])
+            if cache is not None and (entry := cache.lookup(*item, stats[item])) is not None:
+                candidates[item] = entry
+        hits: dict[tuple[Path, Path], tuple[Stat | None, Entry | None]] = {
+            item: (stat, None) for item, stat in stats.items()
+        }
+        if cache is None or not candidates:
+            return hits
+        newest: dict[str, int] = {}  # article id -> its latest announcement since the oldest check
+        for change in self.store.changes_since(min(e.checked for e in candidates.values()) - SLACK_US):
+            newest[change.article_id] = max(change.at, newest.get(change.article_id, 0))
+        suspects = {
+            article_id: digest
+            for entry in candidates.values()
+            for article_id, digest in entry.articles
+            if newest.get(article_id, 0) >= entry.checked - SLACK_US
+        }
+        stored = self.store.hashes(sorted(suspects))
+        stale = []
+        for item, entry in candidates.items():
+            if all(stored.get(a) == digest for a, digest in entry.articles if a in suspects):
+                hits[item] = (stats[item], entry)
+            else:
+                stale.append(item)
+        cache.forget(stale)
+        return hits
+
+    def read_files(
+        self,
+        files: list[tuple[Path, Path] | Skipped],
+        hits: dict[Any, Any],
+        seen: dict[str, str],
+        read: dict[tuple[Path, Path], ReadFile],
+    ) -> Iterator[Article | Skipped | CachedFile]:
+        """Every file's articles in order, a cached file as one CachedFile (unless one of its ids was already read
+        from another file this run: then it is read, so the duplicate is reported as without the cache)."""
+        for item in files:
+            if isinstance(item, Skipped):
+                yield item
+                continue
+            stat, entry = hits[item]
+            if entry is not None and not any(article_id in seen for article_id, _ in entry.articles):
+                yield CachedFile(*item, entry)
+                continue
+            record = read[item] = ReadFile(stat)
+            for article in read_file(*item, max_mb=self.settings.max_file_mb):
+                if isinstance(article, Skipped):
+                    record.clean = record.clean and article.row  # a bad row is replayed; a bad file is not cached
+                else:
+                    record.origin, record.encoding = article.origin, article.encoding
+                    record.articles.append(article)
+                yield article
+
+    def record_cache(
+        self,
+        cache: FileCache,
+        read: dict[tuple[Path, Path], ReadFile],
+        articles: list[tuple[Article, str]],
+        summary: Summary,
+        hits: dict[tuple[Path, Path], tuple[Stat | None, Entry | None]],
+        checked_at: int,
+    ) -> None:
+        """Cache the files read this run whose every article is now in the store as read. Rows skipped for what
+        they hold (no text, too long: the same every run while the file and the key are the same) are kept with
+        the entry and reported again; a file with a skip that depends on more than itself (a duplicate id from
+        another file, a record the model could not take) is not cached."""
+        texts = {article.id: text for article, text in articles}
+        skipped: dict[str, list[tuple[int, Skipped]]] = {}
+        for number, item in enumerate(summary.skipped):
+            skipped.setdefault(str(item.file), []).append((number, item))
+        entries = []
+        for (path, root), record in read.items():
+            if record.stat is None or not record.clean or record.origin in self._unsettled:
+                continue
+            # Rows skipped while reading name the file as given, articles skipped later its resolved path.
+            names = {str(path), record.origin}
+            replay = [item for _, item in sorted(x for name in names for x in skipped.get(name, []))]
+            if not record.articles or any(not s.row for s in replay):
+                continue
+            # The hash write() compared for each article: what the store now holds for it.
+            hashes = [(a.id, content_hash(a, texts[a.id], self.settings)) for a in record.articles if a.id in texts]
+            if len(hashes) + len(replay) < len(record.articles):
+                continue  # an article neither stored nor reported (cannot happen; never cache what is unclear)
+            entry = Entry(hashes, record.origin, record.encoding, [asdict(s) for s in replay])
+            entries.append((path, root, record.stat, entry))
+        # Hits were checked against the store, and read files compared or written, after ``checked_at``.
+        cache.record(entries, [item for item, (_, entry) in hits.items() if entry is not None], checked_at)
+
+    # --- reading, cleaning, writing ------------------------------------------------------------------
+
     def prepare(
-        self, items: Iterable[Article | Skipped], summary: Summary, spared: Spared, max_records: int | None = None
+        self,
+        items: Iterable[Article | Skipped | CachedFile],
+        summary: Summary,
+        spared: Spared,
+        max_records: int | None = None,
+        seen: dict[str, str] | None = None,
     ) -> list[tuple[Article, str]]:
         """Cleaned articles to consider, bad ones moved to the summary's skipped list (one record at a time: an
-        exception while cleaning one skips that one)."""
+        exception while cleaning one skips that one). A cached file's articles count as unchanged; ``seen`` (article
+        id -> where it was read) is filled for duplicate checks and prune."""
         ready: list[tuple[Article, str]] = []
-        seen: dict[str, str] = {}
+        seen = {} if seen is None else seen
         for count, item in enumerate(items, 1):
             if max_records is not None and count > max_records:
                 summary.skipped.append(Skipped("(input)", f"more than {max_records:,} records; the rest were not read"))
                 break
+            if isinstance(item, CachedFile):
+                for article_id, _ in item.entry.articles:
+                    seen[article_id] = str(item.path)
+                summary.unchanged += len(item.entry.articles)
+                for raw in item.entry.skipped:  # the bad rows it held, reported as when it was read
+                    summary.skipped.append(Skipped(**raw))
+                    spared.add(summary.skipped[-1])
+                if item.entry.encoding != "utf-8":
+                    summary.decoded[item.entry.origin] = item.entry.encoding
+                continue
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
                 spared.add(item)
@@ -179,6 +354,7 @@ class Ingestor:
                 problem = f"article is {len(text)} characters, over max_article_chars"
             elif problem is None and item.id in seen:
                 problem = f"duplicate article id, first read from {seen[item.id]}"
+                self._unsettled.add(item.origin)  # depends on another file: not for the stat cache
             if problem:
                 summary.skipped.append(Skipped(where, problem, item.origin, row=True, article_id=item.id))
                 spared.ids.add(item.id)
@@ -267,8 +443,8 @@ class Ingestor:
         summary.chunks_written += sum(len(chunks) for _, chunks, _ in embedded)
         return [stored for stored, _, _ in embedded]
 
-    @staticmethod
-    def _skip(stored: StoredArticle, where: str, reason: str) -> Skipped:
+    def _skip(self, stored: StoredArticle, where: str, reason: str) -> Skipped:
+        self._unsettled.add(stored.origin)  # the model's doing, not the file's: not for the stat cache
         return Skipped(f"{where} ({stored.id!a})", reason, stored.origin, row=True, article_id=stored.id)
 
     def repair(self, full: bool = False) -> Repair:

@@ -487,6 +487,14 @@ def lexical_dir(settings: Settings) -> Path:
     return Path.home() / ".cache" / "pressroom" / "lexical" / key
 
 
+def filecache_path(settings: Settings) -> Path:
+    """Where ingest's stat cache lives: beside an embedded store, or in a per-server cache folder."""
+    if not settings.chroma_url:
+        return settings.store_dir / "filecache" / f"{settings.collection}.sqlite"
+    key = hashlib.sha1(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:16]
+    return Path.home() / ".cache" / "pressroom" / "filecache" / f"{key}.sqlite"
+
+
 def _stored(article_id: str, meta: dict[str, Any], text: str) -> StoredArticle:
     return StoredArticle(
         id=article_id,
