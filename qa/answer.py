@@ -23,7 +23,7 @@ from pressroom.ingest.terms import content_terms
 from pressroom.qa.learned import ANSWERABILITY_FEATURES, LogisticModel, answerability_model, sentence_model
 from pressroom.qa.nlp import nlp
 from pressroom.qa.question import Form, Question, analyse
-from pressroom.qa.span import LABELS, Span, anchor_token, find_span
+from pressroom.qa.span import LABELS, Span, anchor_token, find_span, slot_empty
 from pressroom.qa.types import Answer, Citation, Passage
 
 REFUSAL = "The articles do not cover this. The nearest passages are listed below."
@@ -219,7 +219,7 @@ class ExtractiveAnswerer:
             # An answer made only of the question's own words (or the earlier turns') answers nothing.
             if span is not None and not {w.lower() for w in re.findall(r"\w+", span.text)} <= taken:
                 c.span = span
-            c.features = sentence_features(question, c, rank, top, doc)
+            c.features = sentence_features(question, c, rank, top, doc, anchor)
             c.score = self.sentences.probability(c.features)
 
 
@@ -288,7 +288,9 @@ def _span_strength(span: Span | None) -> float:
     return 1.0 if span.by_role else 0.5
 
 
-def sentence_features(question: Question, c: Candidate, rank: int, top: float, doc: Any) -> np.ndarray:
+def sentence_features(
+    question: Question, c: Candidate, rank: int, top: float, doc: Any, anchor: Any | None
+) -> np.ndarray:
     """The sentence model's inputs, in ``SENTENCE_FEATURES`` order."""
     expects_span = question.form is not Form.OTHER
     return np.array(
@@ -305,6 +307,7 @@ def sentence_features(question: Question, c: Candidate, rank: int, top: float, d
             float(c.span is not None and c.span.by_role),
             float(c.span is not None and not c.span.by_role),
             float(expects_span and c.span is None),
+            float(slot_empty(question, anchor)),
             float(any(e.label_ in LABELS.get(question.form, ()) for e in doc.ents)),
             float(np.log1p(len(doc))),
         ],

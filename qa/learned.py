@@ -39,6 +39,7 @@ SENTENCE_FEATURES = (
     "span_in_role",  # a short answer of the expected form fills the asked role
     "span_by_label",  # a short answer of the expected kind found only by its label or nearness
     "span_missing",  # the question expects a short answer (who, when, how many, why...) and none was found
+    "slot_empty",  # the verb aligned with the question's has no one in the asked role ("was announced", no "by")
     "kind_present",  # the sentence names something of the expected kind (a person for who, a date for when...)
     "length",  # log of the sentence's length in words
 )

@@ -73,6 +73,20 @@ def find_span(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     return finder(question, doc, anchor) if finder else None
 
 
+def slot_empty(question: Question, anchor: Any | None) -> bool:
+    """The sentence has the asked event but not the asked participant: "who announced the pullout?" against "the
+    pullout was announced" (a passive with no "by ..."), or "what did they approve?" against a verb with no object."""
+    if anchor is None:
+        return False
+    deps = {c.dep_ for c in anchor.children}
+    if question.slot in _SUBJECTS:
+        passive = "auxpass" in deps or "nsubjpass" in deps
+        return "agent" not in deps if passive else not deps & _SUBJECTS
+    if question.slot in _OBJECTS:
+        return not deps & (_OBJECTS | {"nsubjpass", "ccomp", "xcomp"})
+    return False
+
+
 def anchor_token(question: Question, doc: Any, similar: Callable[[str, str], float]) -> Any | None:
     """The sentence's token for the question's predicate: the same lemma, else the verb most similar in meaning
     (``similar`` compares two words with the embedding model), else None."""
@@ -186,6 +200,10 @@ def _who_or_what(question: Question, doc: Any, anchor: Any | None) -> Span | Non
             for obj in (c for c in anchor.children if c.dep_ in _OBJECTS | {"nsubjpass"}):
                 if span := _phrase(doc, obj, "object", asked):
                     return span
+    # The sentence holds the asked event but nobody in the asked role ("the pullout was announced"): a name that
+    # merely stands nearby would answer a question the sentence does not.
+    if slot_empty(question, anchor):
+        return None
     if question.form is Form.PERSON and (span := _entity(question, doc, anchor, "entity")):
         return span
     if question.head_noun in _ORG_NOUNS and (span := _entity(question, doc, anchor, "organisation", _is_org)):
