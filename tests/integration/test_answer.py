@@ -74,6 +74,19 @@ def test_span_by_role(question: str, sentence: str, expected: str) -> None:
     assert span_for(question, sentence) == expected
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Putin and Assad spoke on phone before the pullout was announced.",  # passive, no "by ..."
+        "The mine was approved on Tuesday, despite protests from Save Carrow Fell.",
+    ],
+)
+def test_no_name_answers_when_the_asked_role_is_empty(sentence: str) -> None:
+    """The sentence holds the event but not who did it: a name standing nearby is not the answer."""
+    question = "Who announced the pullout?" if "pullout" in sentence else "Who approved the mine?"
+    assert span_for(question, sentence) is None
+
+
 def test_followups_resolve_people_and_bodies_named_before() -> None:
     company = condense("And who runs the company?", [Turn("Which company wants to dig a mine?", "Northmoor Minerals")])
     assert company.resolved == "And who runs Northmoor Minerals?" and company.question == "And who runs the company?"
