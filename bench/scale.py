@@ -167,7 +167,7 @@ def bulk_load(settings: Settings, files: list[Path]) -> None:
         started = time.perf_counter()
         while not isinstance(batch := batches.get(), int):
             written += write_bulk_batch(store, batch, seed=written)
-            if written // 50_000 != (written - sum(len(c) for _, c in batch)) // 50_000:
+            if written // 10_000 != (written - sum(len(c) for _, c in batch)) // 10_000:
                 rate = written / (time.perf_counter() - started)
                 print(f"  {written} chunks written ({rate:.0f}/s)", file=sys.stderr, flush=True)
         child.join()
