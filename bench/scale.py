@@ -56,7 +56,7 @@ from pressroom.ingest.chunking import chunk_article, sentence_spans
 from pressroom.ingest.clean import clean_text
 from pressroom.ingest.embedder import Embedder
 from pressroom.ingest.lexical import SCHEMA, WRITER_HEAP, Lexical, SyncState, _add
-from pressroom.ingest.pipeline import Ingestor, content_hash
+from pressroom.ingest.pipeline import Ingestor, content_hash, stored_article
 from pressroom.ingest.readers import Article, read_file
 from pressroom.ingest.store import SLACK_US, ArticleStore, StoredArticle, filecache_path, lexical_dir
 from pressroom.ingest.terms import tokenize
@@ -102,16 +102,7 @@ def bulk_articles(path: Path, settings: Settings) -> list[tuple[StoredArticle, l
     for item in read_file(path, path.parent, settings.max_file_mb):
         assert isinstance(item, Article), item
         text = clean_text(item.text)
-        stored = StoredArticle(
-            id=item.id,
-            title=item.title,
-            text=text,
-            source=item.source,
-            date=item.date,
-            url=item.url,
-            content_hash=content_hash(item, text, settings),
-            origin=item.origin,
-        )
+        stored = stored_article(item, text, content_hash(item, text, settings))
         made.append((stored, chunk_article(stored.id, text, settings.chunk_chars, settings.chunk_overlap_sentences)))
     return made
 

@@ -105,6 +105,20 @@ def content_hash(article: Article, text: str, settings: Settings) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
+def stored_article(article: Article, text: str, digest: str) -> StoredArticle:
+    """The record an article is written as: its metadata, its cleaned text and the content hash it was compared by."""
+    return StoredArticle(
+        id=article.id,
+        title=article.title,
+        text=text,
+        source=article.source,
+        date=article.date,
+        url=article.url,
+        content_hash=digest,
+        origin=article.origin,
+    )
+
+
 def embedding_input(title: str, chunk: Chunk) -> str:
     """What the model sees for a chunk: its headline gives a short passage the topic it lacks on its own."""
     return f"{title}\n{chunk.text}"
@@ -388,17 +402,7 @@ class Ingestor:
                 if existing.get(article.id) == digest:
                     summary.unchanged += 1
                     continue
-                stored = StoredArticle(
-                    id=article.id,
-                    title=article.title,
-                    text=text,
-                    source=article.source,
-                    date=article.date,
-                    url=article.url,
-                    content_hash=digest,
-                    origin=article.origin,
-                )
-                todo.append((stored, article.location or article.origin))
+                todo.append((stored_article(article, text, digest), article.location or article.origin))
             for stored in self.embed_and_write(todo, summary):
                 if stored.id in existing:
                     summary.updated += 1
