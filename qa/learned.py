@@ -81,6 +81,16 @@ class LogisticModel:
             float(data.get("threshold", 0.5)),
         )
 
+    @classmethod
+    def untrained(cls, features: tuple[str, ...]) -> LogisticModel:
+        """Probability 0.5 for everything (so nothing is refused): what the fit starts from when the features changed."""
+        n = len(features)
+        return cls(features, np.zeros(n), np.ones(n), np.zeros(n), 0.0, 0.0)
+
+    @staticmethod
+    def matches(path: Path, features: tuple[str, ...]) -> bool:
+        return path.exists() and list(json.loads(path.read_text())["features"]) == list(features)
+
     def probability(self, features: np.ndarray) -> float:
         z = float(((features - self.mean) / self.scale) @ self.coef + self.intercept)
         return float(1.0 / (1.0 + np.exp(-z)))

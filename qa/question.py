@@ -33,7 +33,26 @@ _NUMBER_HOW = re.compile(
     r"\bhow (many|much|old|long|high|tall|deep|far|fast|big|heavy|large|wide|strong|often|soon)\b", re.I
 )
 _PLACE_NOUNS = {"country", "city", "state", "town", "region", "province", "capital", "village", "county", "place"}
-_NUMBER_NOUNS = {"age", "number", "amount", "percentage", "proportion", "sum", "figure", "total", "price", "cost"}
+# Nouns that ask for an amount without "how many" or "how much" ("what salary", "what was the price of X", "what
+# share of"), each with the entity labels (spaCy's OntoNotes scheme) that can give it, most likely first. Without
+# them such a question expected any noun phrase, and a passage with the story but not the amount answered with one.
+_MONEY = ("MONEY", "CARDINAL")
+_SHARE = ("PERCENT", "MONEY", "CARDINAL")  # the small tagger calls "41 per cent" MONEY
+_MEASURE = ("QUANTITY", "CARDINAL", "PERCENT")
+_COUNT = ("CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL")
+MEASURE_NOUNS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("price", "cost", "salary", "wage", "pay", "fee", "fine", "budget", "deficit", "surplus", "revenue", "profit",
+         "debt", "value", "worth", "fare", "rent", "income", "turnover", "bill", "compensation", "bonus", "damages",
+         "ransom", "reward", "bail", "sum"), _MONEY),
+    **dict.fromkeys(("percentage", "share", "proportion", "rate", "ratio"), _SHARE),
+    **dict.fromkeys(
+        ("level", "height", "depth", "length", "distance", "speed", "temperature", "weight", "size", "capacity",
+         "magnitude", "area", "altitude"), _MEASURE),
+    **dict.fromkeys(
+        ("age", "number", "amount", "figure", "total", "population", "score", "turnout", "toll", "majority", "margin",
+         "attendance"), _COUNT),
+}  # fmt: skip
 _TIME_NOUNS = {"year", "date", "day", "month", "time", "week"}
 # Nouns after "which" that ask for a person (or a body of people): the answer is a name or "the board".
 _PERSON_NOUNS = {
@@ -41,7 +60,7 @@ _PERSON_NOUNS = {
     "judge", "detective", "officer", "inspector", "spokesman", "spokeswoman", "spokesperson", "ambassador",
     "president", "chief", "executive", "director", "councillor", "lawyer", "coach", "mayor", "senator", "mp",
     "candidate", "winner", "author", "singer", "actor", "star", "editor", "reporter", "envoy", "secretary",
-    "chairman", "chairwoman", "general", "commander", "doctor", "surgeon", "nurse", "teacher", "headteacher",
+    "chairman", "chairwoman", "chair", "chairperson", "general", "commander", "doctor", "surgeon", "nurse", "teacher", "headteacher",
     "student", "victim", "suspect", "founder", "owner", "resident", "witness", "prosecutor", "defendant",
     "footballer", "striker", "goalkeeper", "captain", "politician", "democrat", "republican", "activist",
     "campaigner", "member", "head", "boss", "governor", "king", "queen", "prince", "pope", "athlete", "rider",
@@ -189,6 +208,12 @@ def _head_noun(wh: Any) -> str | None:
         return head.lemma_.lower()
     if wh.head.pos_ in {"ADJ", "ADV"} and wh.head.head.pos_ in {"NOUN", "PROPN"} and wh.lower_ == "how":
         return wh.head.head.lemma_.lower()
+    if wh.dep_ in {"attr", "nsubj"} and wh.head.lemma_ == "be":
+        # "What was the price of X?", "Who is the chair of the council?": the noun the copula equates with the
+        # wh-word is the one asked about.
+        for subject in (c for c in wh.head.children if c.dep_ in {"nsubj", "attr"} and c.i != wh.i):
+            if subject.pos_ == "NOUN":
+                return subject.lemma_.lower()
     return None
 
 
@@ -224,7 +249,7 @@ def _form(wh: Any, number: re.Match[str] | None, head_noun: str | None) -> Form:
         return Form.MANNER
     if head_noun in _TIME_NOUNS:
         return Form.DATE
-    if head_noun in _NUMBER_NOUNS:
+    if head_noun in MEASURE_NOUNS:
         return Form.NUMBER
     if head_noun in _PLACE_NOUNS:
         return Form.PLACE

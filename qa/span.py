@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pressroom.ingest.terms import content_terms
-from pressroom.qa.question import Form, Question
+from pressroom.qa.question import MEASURE_NOUNS, Form, Question
 
 # Rules that find a span of the right kind without knowing it fills the asked role.
 WEAK_RULES = {"entity", "nearest phrase", "bare number"}
@@ -76,8 +76,8 @@ def find_span(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 def slot_empty(question: Question, anchor: Any | None) -> bool:
     """The sentence has the asked event but not the asked participant: "who announced the pullout?" against "the
     pullout was announced" (a passive with no "by ..."), or "what did they approve?" against a verb with no object."""
-    if anchor is None:
-        return False
+    if anchor is None or anchor.pos_ == "NOUN":
+        return False  # a role or event noun has no subject or object to be missing
     deps = {c.dep_ for c in anchor.children}
     if question.slot in _SUBJECTS:
         passive = "auxpass" in deps or "nsubjpass" in deps
@@ -152,7 +152,9 @@ def _clause_from(doc: Any, first: Any, last_index: int, how: str) -> Span | None
 def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Callable[[Any], bool] | None = None
             ) -> Span | None:  # fmt: skip
     """The entity of an expected label: attached to the anchor's subtree first, then nearest to the anchor."""
-    labels = NUMBER_LABELS.get(question.wh or "", ()) if question.form is Form.NUMBER else ()
+    labels = ()
+    if question.form is Form.NUMBER:
+        labels = NUMBER_LABELS.get(question.wh or "", ()) or MEASURE_NOUNS.get(question.head_noun or "", ())
     if question.wh == "how long" and question.predicate == "be":
         labels = ("QUANTITY", "CARDINAL")  # "how long is the bridge": a length, not a duration
     labels = labels or LABELS.get(question.form, ())
@@ -177,13 +179,20 @@ def _trim(text: str) -> str:
 
 
 def _who_or_what(question: Question, doc: Any, anchor: Any | None) -> Span | None:
+    asked = _asked(question)
     # "Which eye disease ...?": the phrase headed by the asked noun, less the question's own words.
     if question.head_noun:
-        headed = (c for c in doc.noun_chunks if any(t.lemma_.lower() == question.head_noun for t in c))
+        headed = [c for c in doc.noun_chunks if any(t.lemma_.lower() == question.head_noun for t in c)]
+        for chunk in headed:
+            if span := _appositive_name(doc, chunk.root, asked):
+                return span
         for chunk in headed:
             if span := _rest_of(doc, chunk, question, "head noun"):
                 return span
-    asked = _asked(question)
+    # "Who chairs the council?" against "the council's chair, Moira Tavish": the predicate as a role noun.
+    role_noun = anchor is not None and anchor.pos_ == "NOUN" and question.form is Form.PERSON
+    if role_noun and (span := _appositive_name(doc, anchor, asked)):
+        return span
     if anchor is not None:
         if question.slot in _SUBJECTS:
             # "Who approved X?" -> subject; in a passive sentence "X was approved by the board" -> the agent.
@@ -209,6 +218,16 @@ def _who_or_what(question: Question, doc: Any, anchor: Any | None) -> Span | Non
     if question.head_noun in _ORG_NOUNS and (span := _entity(question, doc, anchor, "organisation", _is_org)):
         return span
     return _nearest_phrase(question, doc, anchor)
+
+
+def _appositive_name(doc: Any, noun: Any, asked: set[str]) -> Span | None:
+    """The name a role noun stands in apposition with: "the council's chair, Moira Tavish" and "Moira Tavish, the
+    council's chair" both give "Moira Tavish" for the chair."""
+    named = [c for c in noun.children if c.dep_ == "appos"] + ([noun.head] if noun.dep_ == "appos" else [])
+    for name in (n for n in named if n.pos_ == "PROPN" or n.ent_type_):
+        if span := _phrase(doc, name, "apposition", asked):
+            return span
+    return None
 
 
 def _is_org(ent: Any) -> bool:
@@ -267,6 +286,13 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         group = next(g for g in (1, 2, 3) if match.group(g))
         return Span(match.group(group), match.start(group), match.end(group), "age")
 
+    # A count of things ("400 passengers") is neither a sum of money nor a share.
+    no_counts = MEASURE_NOUNS.get(question.head_noun or "", ("",))[0] in {"MONEY", "PERCENT"}
+
+    def counted(end: int) -> str | None:
+        after = doc[end] if end < len(doc) else None
+        return after.lemma_.lower() if after is not None and after.pos_ == "NOUN" else None
+
     def numeric(ent: Any) -> bool:
         if not (any(t.like_num for t in ent) or re.search(r"\d", ent.text)):
             return False
@@ -274,9 +300,10 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         # the question counts fans) answers another question.
         if _YEAR.fullmatch(ent.text.strip()):
             return False
-        after = doc[ent.end] if ent.end < len(doc) else None
-        counted = after.lemma_.lower() if after is not None and after.pos_ == "NOUN" else None
-        return not (question.head_noun and counted in _UNIT_LEMMAS and counted != question.head_noun)
+        noun = counted(ent.end)
+        if no_counts and ent.label_ == "CARDINAL" and noun not in {None, question.head_noun}:
+            return False
+        return not (question.head_noun and noun in _UNIT_LEMMAS and noun != question.head_noun)
 
     span = _entity(question, doc, anchor, "number", numeric)
     if span is None:
@@ -285,7 +312,10 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         numbers = [
             t
             for t in doc
-            if (t.like_num or re.match(r"\d", t.text)) and t.text not in asked and not _YEAR.fullmatch(t.text)
+            if (t.like_num or re.match(r"\d", t.text))
+            and t.text not in asked
+            and not _YEAR.fullmatch(t.text)
+            and not (no_counts and counted(t.i + 1) not in {None, question.head_noun})
         ]
         if not numbers:
             return None

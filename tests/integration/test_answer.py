@@ -24,6 +24,10 @@ def span_for(question: str, sentence: str) -> str | None:
         ("how did the council plug the gap", Form.MANNER, "advmod", "plug"),
         ("At what age did Derek Walcott die?", Form.NUMBER, None, "die"),
         ("Which judge agreed to chair it?", Form.PERSON, "nsubj", "chair"),
+        # Amounts asked through a noun, after "what" or a copula.
+        ("What salary will Dana Okafor get?", Form.NUMBER, None, "get"),
+        ("What was the price of a bitcoin in yuan?", Form.NUMBER, None, "be"),
+        ("What share of the vote did Labour win?", Form.NUMBER, None, "win"),
     ],
 )
 def test_question_analysis(question: str, form: Form, slot: str | None, predicate: str) -> None:
@@ -68,6 +72,20 @@ def test_background_is_kept_apart_from_the_core() -> None:
         ),
         ("How long is the bridge?", "The bridge is 340 metres long and was opened in 1931.", "340 metres"),
         ("At what age did he die?", "Derek Walcott died on Friday at the age of 87.- According to his son.", "87"),
+        # A role noun in apposition with a name, asked by the verb or by the noun.
+        (
+            "Who chairs the harbour council?",
+            "The council's chair, Moira Tavish, said the link would carry about 400 passengers a day.",
+            "Moira Tavish",
+        ),
+        (
+            "Who is the chair of the council?",
+            "Moira Tavish, the council's chair, said the link would open.",
+            "Moira Tavish",
+        ),
+        # An amount asked through a noun: a sum of money, not a count of something else.
+        ("What salary will Okafor get?", "Okafor, who oversaw 400 staff, will be paid £310,000 a year.", "310,000"),
+        ("What was the price of a bitcoin in yuan?", "Bitcoin traded at 7,000 yuan on January 6.", "7,000 yuan"),
     ],
 )
 def test_span_by_role(question: str, sentence: str, expected: str) -> None:
@@ -92,3 +110,8 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
     assert company.resolved == "And who runs Northmoor Minerals?" and company.question == "And who runs the company?"
     person = condense("What did his office say?", [Turn("Who ordered the withdrawal of Russian forces?", "Putin")])
     assert person.resolved == "What did Putin's office say?"
+
+
+def test_an_amount_question_takes_no_other_number() -> None:
+    """The story without the asked amount has no answer of that kind: a head count is not a salary."""
+    assert span_for("What salary will Okafor get?", "Okafor will lead a staff of 400 people from May.") is None

@@ -27,3 +27,12 @@ def test_a_file_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
     assert LogisticModel.load(path, ("a", "b")).probability(np.array([2.0, 0.0])) == pytest.approx(1 / (1 + np.exp(-2)))
     with pytest.raises(ValueError, match="fit_answerer"):
         LogisticModel.load(path, ("a", "c"))
+    assert LogisticModel.matches(path, ("a", "b")) and not LogisticModel.matches(path, ("a", "c"))
+
+
+def test_the_placeholder_a_fit_starts_from_refuses_nothing(tmp_path: Path) -> None:
+    """After the features change, the fit asks its questions through a model that loads and decides nothing."""
+    path = tmp_path / "m.json"
+    LogisticModel.untrained(("a", "b", "c")).save(path)
+    model = LogisticModel.load(path, ("a", "b", "c"))
+    assert model.probability(np.array([5.0, -3.0, 1.0])) == 0.5 >= model.threshold
