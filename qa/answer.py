@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,12 @@ class Sentence:
     end: int
     text: str
     before: str = ""  # the sentence before it in the passage, for pronoun antecedents
+    before_start: int = -1  # its offset in the article
+
+    def with_before(self) -> Sentence:
+        """This sentence and the one before it, quoted together when the answer's name is in the one before."""
+        text = self.passage.text[self.before_start - self.passage.start : self.end - self.passage.start]
+        return Sentence(self.passage, self.rank, self.before_start, self.end, text)
 
 
 @dataclass
@@ -85,11 +92,12 @@ class Assessment:
 
 def split_sentences(passage: Passage, rank: int) -> list[Sentence]:
     sentences = []
-    previous = ""
+    previous, previous_start = "", -1
     for s in sentence_spans(passage.text):
         text = passage.text[s.start : s.end]
-        sentences.append(Sentence(passage, rank, passage.start + s.start, passage.start + s.end, text, before=previous))
-        previous = text
+        start = passage.start + s.start
+        sentences.append(Sentence(passage, rank, start, passage.start + s.end, text, previous, previous_start))
+        previous, previous_start = text, start
     return sentences
 
 
@@ -215,12 +223,19 @@ class ExtractiveAnswerer:
             anchor = anchor_token(question, doc, self.similar)
             if anchor is not None:
                 c.predicate = 1.0 if anchor.lemma_.lower() == question.predicate else 0.5
-            span = find_span(question, doc, anchor)
+            span = find_span(question, doc, anchor, before=_parser(c.sentence.before))
             # An answer made only of the question's own words (or the earlier turns') answers nothing.
             if span is not None and not {w.lower() for w in re.findall(r"\w+", span.text)} <= taken:
                 c.span = span
+                if span.in_before:
+                    c.sentence = c.sentence.with_before()  # the name is quoted with the sentence it answers in
             c.features = sentence_features(question, c, rank, top, doc, anchor)
             c.score = self.sentences.probability(c.features)
+
+
+def _parser(text: str) -> Callable[[], Any | None]:
+    """The sentence's parse, made only if a span rule asks for it."""
+    return lambda: nlp()(text) if text else None
 
 
 def extra_sentences(best: Candidate, candidates: list[Candidate]) -> list[Candidate]:

@@ -119,7 +119,8 @@ def analyse(doc: Any) -> Question:
         # object, whatever the small parser hung it on.
         do_support = any(t.lemma_.lower() == "do" and t.i > wh_token.i and t.dep_ in {"aux", "ROOT"} for t in asking)
         if wh_token.lower_ in {"what", "who", "whom", "which"} and slot in _SUBJECTS | {"ROOT", "dep", "attr"}:
-            slot = "dobj" if do_support else slot
+            # Without it, a wh-phrase the parser left unattached ("Which councillor said ...") is the subject.
+            slot = "dobj" if do_support else ("nsubj" if slot in {"ROOT", "dep"} else slot)
     # "how long", "how many": the word after "how" belongs to the asking, not to the topic.
     asking_word = wh_token.i + 1 if wh_token is not None and wh_token.lower_ == "how" else -1
     core_tokens = [

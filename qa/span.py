@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pressroom.ingest.terms import content_terms
@@ -59,6 +59,7 @@ class Span:
     start: int  # character offsets in the sentence
     end: int
     how: str  # which rule found it: subject, object, date, cause, ... (for the eval's error analysis)
+    in_before: bool = False  # a pronoun's antecedent, found in the sentence before: offsets are in that sentence
 
     @property
     def by_role(self) -> bool:
@@ -66,9 +67,14 @@ class Span:
         return self.how not in WEAK_RULES
 
 
-def find_span(question: Question, doc: Any, anchor: Any | None) -> Span | None:
+def find_span(
+    question: Question, doc: Any, anchor: Any | None, before: Callable[[], Any | None] | None = None
+) -> Span | None:
     """The answer to ``question`` in the sentence ``doc``, around ``anchor`` (the token aligned with the question's
-    predicate, or None), or None when the sentence holds nothing of the expected form."""
+    predicate, or None), or None when the sentence holds nothing of the expected form. ``before`` parses the
+    sentence before, where a pronoun in the asked role finds its antecedent (called only then)."""
+    if question.form in {Form.PERSON, Form.THING}:
+        return _who_or_what(question, doc, anchor, before)
     finder = _FINDERS.get(question.form)
     return finder(question, doc, anchor) if finder else None
 
@@ -178,7 +184,9 @@ def _trim(text: str) -> str:
     return re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I).rstrip(".,;:-'\"”’")
 
 
-def _who_or_what(question: Question, doc: Any, anchor: Any | None) -> Span | None:
+def _who_or_what(
+    question: Question, doc: Any, anchor: Any | None, before: Callable[[], Any | None] | None = None
+) -> Span | None:
     asked = _asked(question)
     # "Which eye disease ...?": the phrase headed by the asked noun, less the question's own words.
     if question.head_noun:
@@ -199,15 +207,15 @@ def _who_or_what(question: Question, doc: Any, anchor: Any | None) -> Span | Non
             if anchor.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in anchor.children):
                 for agent in (c for c in anchor.children if c.dep_ == "agent"):
                     for pobj in (c for c in agent.children if c.dep_ == "pobj"):
-                        if span := _phrase(doc, pobj, "agent", asked):
+                        if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "agent", asked):
                             return span
             for subject in (c for c in anchor.children if c.dep_ in _SUBJECTS):
-                if span := _phrase(doc, subject, "subject", asked):
+                if span := _antecedent(doc, subject, before) or _phrase(doc, subject, "subject", asked):
                     return span
         elif question.slot in _OBJECTS | {"pobj"}:
             # "What did the board approve?" -> object; "What was approved?" in a passive sentence -> its subject.
             for obj in (c for c in anchor.children if c.dep_ in _OBJECTS | {"nsubjpass"}):
-                if span := _phrase(doc, obj, "object", asked):
+                if span := _antecedent(doc, obj, before) or _phrase(doc, obj, "object", asked):
                     return span
     # The sentence holds the asked event but nobody in the asked role ("the pullout was announced"): a name that
     # merely stands nearby would answer a question the sentence does not.
@@ -218,6 +226,46 @@ def _who_or_what(question: Question, doc: Any, anchor: Any | None) -> Span | Non
     if question.head_noun in _ORG_NOUNS and (span := _entity(question, doc, anchor, "organisation", _is_org)):
         return span
     return _nearest_phrase(question, doc, anchor)
+
+
+# The names a personal pronoun can stand for, by entity label: "it" and "they" are often a body or a group.
+_ANTECEDENT_LABELS = {
+    "he": ("PERSON",),
+    "she": ("PERSON",),
+    "him": ("PERSON",),
+    "her": ("PERSON",),
+    "it": ("ORG", "NORP", "GPE"),
+    "they": ("ORG", "NORP", "PERSON", "GPE"),
+    "them": ("ORG", "NORP", "PERSON", "GPE"),
+}
+
+
+def _antecedent(doc: Any, pronoun: Any, before: Callable[[], Any | None] | None) -> Span | None:
+    """Whom a pronoun in the asked role stands for: "He said the Taoiseach was best equipped", after a sentence
+    quoting Cllr Cyril Burke, answers "which councillor said ..." with Cyril Burke. The nearest name of a fitting
+    kind before the pronoun, in its own sentence; else, in the sentence before, its subject's name if it fits (a
+    subject pronoun most often continues the subject before it), or its last fitting name."""
+    labels = _ANTECEDENT_LABELS.get(pronoun.lower_)
+    if labels is None or pronoun.pos_ != "PRON":
+        return None
+    earlier = [e for e in doc.ents if e.end <= pronoun.i and e.label_ in labels]
+    if earlier:
+        e = earlier[-1]
+        return Span(_trim(e.text), e.start_char - doc[0].idx, e.end_char - doc[0].idx, "antecedent")
+    previous = before() if before is not None else None
+    if previous is None or not len(previous):
+        return None
+    named = [e for e in previous.ents if e.label_ in labels]
+    subjects = [e for e in named if e.root.dep_ in _SUBJECTS or e.root.head.dep_ in _SUBJECTS]
+    if subjects or named:
+        e = subjects[0] if subjects else named[-1]
+        return Span(_trim(e.text), e.start_char - previous[0].idx, e.end_char - previous[0].idx, "antecedent", True)
+    # No name: the subject phrase it continues ("The regional planning board met on Tuesday. It approved ...").
+    roots = [t for t in previous if t.dep_ == "ROOT"]
+    for subject in (c for root in roots[:1] for c in root.children if c.dep_ in _SUBJECTS):
+        if subject.lower_ not in _PRONOUNS and (span := _phrase(previous, subject, "antecedent")):
+            return replace(span, in_before=True)
+    return None
 
 
 def _appositive_name(doc: Any, noun: Any, asked: set[str]) -> Span | None:

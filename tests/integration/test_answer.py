@@ -1,17 +1,19 @@
 """Question analysis and answer spans by syntactic role, with spaCy's packaged English pipeline (no index)."""
 
 import pytest
+from pressroom.qa.answer import ExtractiveAnswerer
 from pressroom.qa.followup import Turn, condense
 from pressroom.qa.nlp import nlp
 from pressroom.qa.question import Form, analyse
 from pressroom.qa.span import find_span
+from pressroom.qa.types import Passage
 
 
-def span_for(question: str, sentence: str) -> str | None:
+def span_for(question: str, sentence: str, before: str = "") -> str | None:
     q = analyse(nlp()(question))
     doc = nlp()(sentence)
     anchor = next((t for t in doc if t.lemma_.lower() == q.predicate), None)
-    span = find_span(q, doc, anchor)
+    span = find_span(q, doc, anchor, before=lambda: nlp()(before) if before else None)
     return span.text if span else None
 
 
@@ -115,3 +117,48 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
 def test_an_amount_question_takes_no_other_number() -> None:
     """The story without the asked amount has no answer of that kind: a head count is not a salary."""
     assert span_for("What salary will Okafor get?", "Okafor will lead a staff of 400 people from May.") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "before", "sentence", "expected"),
+    [
+        (
+            "Which Castlebar councillor said the Taoiseach was best equipped to handle Brexit?",
+            "Castlebar councillor Cyril Burke said Enda Kenny should be given time.",
+            "He said the Taoiseach was best equipped to deal with the many challenges posed by Brexit.",
+            "Cyril Burke",
+        ),
+        (
+            "Who approved the mine?",
+            "The regional planning board met on Tuesday.",
+            "It approved an open-pit lithium mine at Carrow Fell.",
+            "The regional planning board",
+        ),
+        (
+            "Who said the ferry would bring traffic?",
+            "",
+            "Opponents, led by Ian Marr, said he feared the ferry would bring traffic.",
+            "Opponents",
+        ),
+    ],
+)
+def test_a_pronoun_in_the_asked_role_is_answered_by_its_antecedent(
+    question: str, before: str, sentence: str, expected: str
+) -> None:
+    assert span_for(question, sentence, before) == expected
+
+
+def test_an_answer_from_the_sentence_before_quotes_both() -> None:
+    """The name is shown where it stands: the citation covers the sentence before as well."""
+    text = (
+        "Castlebar councillor Cyril Burke backed Enda Kenny on Monday. "
+        "He said the Taoiseach was best equipped to deal with the many challenges posed by Brexit."
+    )
+    passage = Passage(chunk_id="c", article_id="a", title="Kenny backed at home", text=text, start=100,
+                      end=100 + len(text), score=1.0)  # fmt: skip
+    answer = ExtractiveAnswerer(0.0).answer(
+        "Which Castlebar councillor said the Taoiseach was best equipped to handle Brexit?", [passage]
+    )
+    assert answer.short == "Cyril Burke"
+    (citation,) = answer.citations
+    assert citation.quote == text and (citation.start, citation.end) == (100, 100 + len(text))
