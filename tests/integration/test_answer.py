@@ -162,3 +162,13 @@ def test_an_answer_from_the_sentence_before_quotes_both() -> None:
     assert answer.short == "Cyril Burke"
     (citation,) = answer.citations
     assert citation.quote == text and (citation.start, citation.end) == (100, 100 + len(text))
+
+
+def test_a_sentence_without_the_asked_kind_of_answer_is_not_an_answer() -> None:
+    """The story is covered, the asked amount is not: an honest refusal, not the appointment sentence."""
+    text = "Northmoor Minerals has appointed Dana Okafor as its chief executive. She joins from a copper miner in May."
+    passage = Passage(chunk_id="c", article_id="a", title="Northmoor names new chief", text=text, start=0,
+                      end=len(text), score=1.0)  # fmt: skip
+    answerer = ExtractiveAnswerer(None)
+    assert answerer.answer("What salary will Dana Okafor get?", [passage]).refused
+    assert answerer.answer("Who has Northmoor Minerals appointed as chief executive?", [passage]).short == "Dana Okafor"
