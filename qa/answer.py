@@ -147,7 +147,10 @@ class ExtractiveAnswerer:
             return Assessment(analysed, None)
         candidates = self.align(analysed, context, passages)
         self.examine(analysed, candidates[:SPAN_CANDIDATES], context)
-        best = max(candidates[:SPAN_CANDIDATES], key=lambda c: c.score, default=None)
+        head = candidates[:SPAN_CANDIDATES]
+        if analysed.form in TYPED_FORMS and any(c.span for c in head):
+            head = [c for c in head if c.span]  # only a sentence with an answer of the asked kind can answer
+        best = max(head, key=lambda c: c.score, default=None)
         features = features_of(analysed, best, passages)
         answerable = self.model.probability(features)
         if best is not None and best.span is None and analysed.form in TYPED_FORMS:
