@@ -167,7 +167,7 @@ class ExtractiveAnswerer:
         core = question.core or question.terms
         inherited = content_terms(context) - question.terms
         top = max(p.score for p in passages) or 1.0
-        sentences = [s for rank, passage in enumerate(passages) for s in split_sentences(passage, rank)]
+        sentences = _distinct([s for rank, passage in enumerate(passages) for s in split_sentences(passage, rank)])
         words_of = [content_terms(s.text) for s in sentences]
         weight = _rarity(core, words_of)
         candidates = []
@@ -291,6 +291,19 @@ def balanced(text: str) -> str:
         closing = first + 1 >= len(text) or not text[first + 1].isalnum()
         text = '"' + text if closing else text + '"'
     return text
+
+
+def _distinct(sentences: list[Sentence]) -> list[Sentence]:
+    """Each sentence once, from its best-ranked passage: a story published twice (a wire story, a re-post) would
+    otherwise fill the few parsed slots with copies of one sentence and push the answering one out."""
+    seen: set[str] = set()
+    kept = []
+    for sentence in sentences:
+        key = " ".join(sentence.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return kept
 
 
 def _rarity(core: set[str], sentences: list[set[str]]) -> dict[str, float]:

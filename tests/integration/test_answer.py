@@ -172,3 +172,18 @@ def test_a_sentence_without_the_asked_kind_of_answer_is_not_an_answer() -> None:
     answerer = ExtractiveAnswerer(None)
     assert answerer.answer("What salary will Dana Okafor get?", [passage]).refused
     assert answerer.answer("Who has Northmoor Minerals appointed as chief executive?", [passage]).short == "Dana Okafor"
+
+
+def test_a_story_published_many_times_does_not_crowd_out_the_answer() -> None:
+    """Copies of one story (a wire story re-posted) give each sentence one of the few parsed slots, not six."""
+    text = (
+        "The Lenmouth harbour council on Tuesday approved a new ferry link to the island of Carrick. "
+        "Opponents said the ferry would bring traffic to the Lenmouth harbour road. "
+        "The council's chair, Moira Tavish, said the link would open in spring."
+    )
+    copies = [
+        Passage(chunk_id=f"c{n}", article_id=f"a{n}", title="Ferry backed", text=text, start=0, end=len(text))
+        for n in range(6)
+    ]
+    answer = ExtractiveAnswerer(0.0).answer("Who chairs the Lenmouth harbour council?", copies)
+    assert answer.short == "Moira Tavish"
