@@ -193,7 +193,9 @@ def parse_markdown(text: str, article_id: str, origin: str) -> Article:
     if title is None and heading:
         title = heading.group(1)
         text = text[: heading.start()] + text[heading.end() :]
-    body = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", _MD_HEADING.sub(r"\1", text)))
+    # A heading is a paragraph of its own: glued to the next line, it ran into the story's first sentence and was
+    # quoted with it in answers.
+    body = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", _MD_HEADING.sub(r"\1\n", text)))
     if title is None:
         article = parse_txt(body, article_id, origin)
     else:
@@ -211,10 +213,13 @@ def parse_html(text: str, article_id: str, origin: str) -> Article:
     if doc is None or not (doc.text or "").strip():
         raise UnreadableFile("no article text found in the HTML page")
     title = (doc.title or "").strip() or article_id
+    # trafilatura puts each block (heading, paragraph, list item) on a line of its own; a blank line between them
+    # makes each end its sentences, so the headline does not run into the story's first sentence.
+    blocks = (line.strip() for line in doc.text.splitlines())
     return Article(
         id=article_id,
         title=title,
-        text=doc.text,
+        text="\n\n".join(block for block in blocks if block),
         origin=origin,
         source=doc.sitename or source_from_url(doc.url),
         date=normalise_date(doc.date),

@@ -36,7 +36,7 @@ _PLACE_NOUNS = {"country", "city", "state", "town", "region", "province", "capit
 # Nouns that ask for an amount without "how many" or "how much" ("what salary", "what was the price of X", "what
 # share of"), each with the entity labels (spaCy's OntoNotes scheme) that can give it, most likely first. Without
 # them such a question expected any noun phrase, and a passage with the story but not the amount answered with one.
-_MONEY = ("MONEY", "CARDINAL")
+_MONEY = ("MONEY", "CARDINAL", "QUANTITY")  # the small tagger calls "620,000 pounds" a QUANTITY
 _SHARE = ("PERCENT", "MONEY", "CARDINAL")  # the small tagger calls "41 per cent" MONEY
 _MEASURE = ("QUANTITY", "CARDINAL", "PERCENT")
 _COUNT = ("CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL")

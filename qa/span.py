@@ -334,12 +334,16 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         group = next(g for g in (1, 2, 3) if match.group(g))
         return Span(match.group(group), match.start(group), match.end(group), "age")
 
-    # A count of things ("400 passengers") is neither a sum of money nor a share.
-    no_counts = MEASURE_NOUNS.get(question.head_noun or "", ("",))[0] in {"MONEY", "PERCENT"}
+    # A count of things ("400 passengers", "230 residents") is not a sum of money, a share or a measure.
+    no_counts = MEASURE_NOUNS.get(question.head_noun or "", ("",))[0] in {"MONEY", "PERCENT", "QUANTITY"}
 
     def counted(end: int) -> str | None:
         after = doc[end] if end < len(doc) else None
         return after.lemma_.lower() if after is not None and after.pos_ == "NOUN" else None
+
+    def counts_other(end: int) -> bool:
+        noun = counted(end)
+        return noun is not None and noun != question.head_noun and doc[end].lower_ not in _MEASURE_UNITS
 
     def numeric(ent: Any) -> bool:
         if not (any(t.like_num for t in ent) or re.search(r"\d", ent.text)):
@@ -349,8 +353,10 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         if _YEAR.fullmatch(ent.text.strip()):
             return False
         noun = counted(ent.end)
-        if no_counts and ent.label_ == "CARDINAL" and noun not in {None, question.head_noun}:
+        if no_counts and ent.label_ == "CARDINAL" and counts_other(ent.end):
             return False
+        if question.wh == "how long" and question.predicate != "be" and not _DURATION.search(ent.text):
+            return False  # a duration has its unit: "for three years", not the age in "Ferreira, 52,"
         return not (question.head_noun and noun in _UNIT_LEMMAS and noun != question.head_noun)
 
     span = _entity(question, doc, anchor, "number", numeric)
@@ -363,7 +369,9 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             if (t.like_num or re.match(r"\d", t.text))
             and t.text not in asked
             and not _YEAR.fullmatch(t.text)
-            and not (no_counts and counted(t.i + 1) not in {None, question.head_noun})
+            and not (no_counts and counts_other(t.i + 1))
+            # "9 January" holds a number, but it is a date: only a question about time takes it.
+            and not (t.ent_type_ in {"DATE", "TIME"} and question.wh not in NUMBER_LABELS)
         ]
         if not numbers:
             return None
@@ -383,9 +391,14 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 # "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins".
 _AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_DURATION = re.compile(r"(?i)\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur)")
 _UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent"}
-_UNITS = {"metres", "meters", "miles", "kilometres", "kilometers", "km", "feet", "tonnes", "tons", "years",
-          "months", "weeks", "days", "hours", "minutes", "votes", "percent", "people", "homes", "jobs"}  # fmt: skip
+# Words that make a number a sum or a measure rather than a count of things.
+_MEASURE_UNITS = {"pounds", "dollars", "euros", "yuan", "yen", "roubles", "rubles", "rupees", "francs", "mph",
+                  "knots", "inches", "centimetres", "millimetres", "cm", "mm", "metres", "meters", "miles",
+                  "kilometres", "kilometers", "km", "feet", "tonnes", "tons", "percent"}  # fmt: skip
+# Words kept after a number in a short answer ("340 metres", "1,200 jobs").
+_UNITS = _MEASURE_UNITS | {"years", "months", "weeks", "days", "hours", "minutes", "votes", "people", "homes", "jobs"}
 
 
 def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:

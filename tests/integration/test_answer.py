@@ -88,6 +88,13 @@ def test_background_is_kept_apart_from_the_core() -> None:
         # An amount asked through a noun: a sum of money, not a count of something else.
         ("What salary will Okafor get?", "Okafor, who oversaw 400 staff, will be paid £310,000 a year.", "310,000"),
         ("What was the price of a bitcoin in yuan?", "Bitcoin traded at 7,000 yuan on January 6.", "7,000 yuan"),
+        (
+            "What was the salary of the new chief executive?",
+            "Lindqvist, who starts on 9 January, will receive an annual salary of 620,000 pounds.",
+            "620,000 pounds",
+        ),
+        # A duration has its unit; an age in apposition is not one.
+        ("How long was Daniel Ferreira jailed for?", "Daniel Ferreira, 52, was jailed for three years.", "three years"),
     ],
 )
 def test_span_by_role(question: str, sentence: str, expected: str) -> None:
@@ -115,8 +122,12 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
 
 
 def test_an_amount_question_takes_no_other_number() -> None:
-    """The story without the asked amount has no answer of that kind: a head count is not a salary."""
+    """The story without the asked amount has no answer of that kind: a head count is not a salary, a speed or a
+    level, and the day in a date is no amount."""
     assert span_for("What salary will Okafor get?", "Okafor will lead a staff of 400 people from May.") is None
+    storm = "About 230 residents were evacuated when Storm Ingrid hit Pellow on Saturday."
+    assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
+    assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
 
 
 @pytest.mark.parametrize(

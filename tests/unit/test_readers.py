@@ -35,6 +35,22 @@ def test_markdown_front_matter_heading_and_links(tmp_path: Path) -> None:
     assert "See the report for bold detail." in article.text
 
 
+def test_a_heading_is_its_own_sentence(tmp_path: Path) -> None:
+    """A headline kept in the body must not run into the first sentence (answers quoted it with that sentence)."""
+    from pressroom.ingest.chunking import sentence_spans
+
+    (tmp_path / "a.md").write_text("---\ntitle: Bakery owner jailed\n---\n# Bakery owner jailed\nA baker was jailed.")
+    (tmp_path / "p.html").write_text(
+        "<html><head><title>Bakery owner jailed</title></head><body><article><h1>Bakery owner jailed</h1>"
+        + "".join(f"<p>Paragraph {i} of the story about the baker and the court.</p>" for i in range(6))
+        + "</article></body></html>"
+    )
+    for name in ("a.md", "p.html"):
+        [article], _ = read(tmp_path / name)
+        first = sentence_spans(article.text)[0]
+        assert article.text[first.start : first.end] == "Bakery owner jailed", name
+
+
 def test_html_main_text_title_and_date(tmp_path: Path) -> None:
     body = "".join(f"<p>Paragraph {i} of the story about the port of Tartus and its future.</p>" for i in range(8))
     (tmp_path / "p.html").write_text(
