@@ -306,6 +306,7 @@ def chat(settings: Settings, filters: Any, k: int | None) -> None:
         try:
             question = click.prompt("you", default="", show_default=False, prompt_suffix="> ")
         except (EOFError, click.Abort):
+            console.print()  # Ctrl-D leaves the cursor after the prompt
             break
         if not question.strip():
             break

@@ -360,6 +360,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         return not (question.head_noun and noun in _UNIT_LEMMAS and noun != question.head_noun)
 
     span = _entity(question, doc, anchor, "number", numeric)
+    if span is None and question.wh == "how long" and question.predicate != "be":
+        return None  # a bare number has no unit, and a duration needs one
     if span is None:
         # A bare number spaCy left untagged ("at the age of 87"): the one nearest the aligned verb.
         asked = set(re.findall(r"\d+", question.text))

@@ -128,6 +128,7 @@ def test_an_amount_question_takes_no_other_number() -> None:
     storm = "About 230 residents were evacuated when Storm Ingrid hit Pellow on Saturday."
     assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
     assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
+    assert span_for("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday.") is None
 
 
 @pytest.mark.parametrize(
