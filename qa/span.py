@@ -240,11 +240,26 @@ _ANTECEDENT_LABELS = {
 }
 
 
+# Verbs that attribute a quotation to its speaker: "'I am ordering the withdrawal,' Putin said".
+_SAYING = {"say", "tell", "add", "announce", "declare", "state", "insist", "write", "warn", "explain"}
+
+
+def _speaker(doc: Any) -> Span | None:
+    """Who speaks the sentence's quotation: the subject of its saying verb, when that is not a pronoun too."""
+    for verb in (t for t in doc if t.lemma_.lower() in _SAYING and t.pos_ == "VERB"):
+        for subject in (c for c in verb.children if c.dep_ in _SUBJECTS and c.lower_ not in _PRONOUNS):
+            if span := _phrase(doc, subject, "speaker"):
+                return span
+    return None
+
+
 def _antecedent(doc: Any, pronoun: Any, before: Callable[[], Any | None] | None) -> Span | None:
     """Whom a pronoun in the asked role stands for: "He said the Taoiseach was best equipped", after a sentence
     quoting Cllr Cyril Burke, answers "which councillor said ..." with Cyril Burke. The nearest name of a fitting
     kind before the pronoun, in its own sentence; else, in the sentence before, its subject's name if it fits (a
     subject pronoun most often continues the subject before it), or its last fitting name."""
+    if pronoun.lower_ in {"i", "we"} and pronoun.pos_ == "PRON":
+        return _speaker(doc)  # "I" in a quotation is its speaker
     labels = _ANTECEDENT_LABELS.get(pronoun.lower_)
     if labels is None or pronoun.pos_ != "PRON":
         return None

@@ -147,6 +147,12 @@ def test_an_amount_question_takes_no_other_number() -> None:
             "The regional planning board",
         ),
         (
+            "Who ordered the withdrawal of Russian forces?",
+            "",
+            '"I am therefore ordering the defence ministry to begin the withdrawal," Putin said at the Kremlin.',
+            "Putin",
+        ),
+        (
             "Who said the ferry would bring traffic?",
             "",
             "Opponents, led by Ian Marr, said he feared the ferry would bring traffic.",
