@@ -422,7 +422,11 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if question.head_noun == "year":
         # "What year ...?" is answered by a year, not by "Sunday".
         return _entity(question, doc, anchor, "date", lambda ent: bool(re.search(r"\b(?:1[89]|20)\d\d\b", ent.text)))
-    return _entity(question, doc, anchor, "date")
+    # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time.
+    return _entity(question, doc, anchor, "date", lambda ent: not _LENGTH_ADJECTIVE.search(ent.text))
+
+
+_LENGTH_ADJECTIVE = re.compile(r"(?i)\w-(?:second|minute|hour|day|week|month|year|decade|century)(?:-old)?\b")
 
 
 def _place(question: Question, doc: Any, anchor: Any | None) -> Span | None:
