@@ -129,6 +129,8 @@ def test_an_amount_question_takes_no_other_number() -> None:
     assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
     assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
     assert span_for("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday.") is None
+    # A length of time describing a noun is no point in time.
+    assert span_for("When did Putin announce it?", "Putin announced a move to end the five-year conflict.") is None
 
 
 @pytest.mark.parametrize(
