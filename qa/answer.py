@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -246,8 +247,8 @@ class ExtractiveAnswerer:
 
 
 def _parser(text: str) -> Callable[[], Any | None]:
-    """The sentence's parse, made only if a span rule asks for it."""
-    return lambda: nlp()(text) if text else None
+    """The sentence's parse, made only if a span rule asks for it, and once however often it asks."""
+    return functools.cache(lambda: nlp()(text) if text else None)
 
 
 def extra_sentences(best: Candidate, candidates: list[Candidate]) -> list[Candidate]:

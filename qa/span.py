@@ -177,7 +177,12 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     if not candidates:
         return None
     ent = min(candidates, key=lambda c: c[:3])[3]
-    return Span(_trim(ent.text), ent.start_char - doc[0].idx, ent.end_char - doc[0].idx, how)
+    return _entity_span(doc, ent, how)
+
+
+def _entity_span(doc: Any, ent: Any, how: str, in_before: bool = False) -> Span:
+    """An entity as a short answer, its offsets in the sentence ``doc`` it stands in."""
+    return Span(_trim(ent.text), ent.start_char - doc[0].idx, ent.end_char - doc[0].idx, how, in_before)
 
 
 def _trim(text: str) -> str:
@@ -265,16 +270,14 @@ def _antecedent(doc: Any, pronoun: Any, before: Callable[[], Any | None] | None)
         return None
     earlier = [e for e in doc.ents if e.end <= pronoun.i and e.label_ in labels]
     if earlier:
-        e = earlier[-1]
-        return Span(_trim(e.text), e.start_char - doc[0].idx, e.end_char - doc[0].idx, "antecedent")
+        return _entity_span(doc, earlier[-1], "antecedent")
     previous = before() if before is not None else None
     if previous is None or not len(previous):
         return None
     named = [e for e in previous.ents if e.label_ in labels]
     subjects = [e for e in named if e.root.dep_ in _SUBJECTS or e.root.head.dep_ in _SUBJECTS]
-    if subjects or named:
-        e = subjects[0] if subjects else named[-1]
-        return Span(_trim(e.text), e.start_char - previous[0].idx, e.end_char - previous[0].idx, "antecedent", True)
+    if named:
+        return _entity_span(previous, subjects[0] if subjects else named[-1], "antecedent", in_before=True)
     # No name: the subject phrase it continues ("The regional planning board met on Tuesday. It approved ...").
     roots = [t for t in previous if t.dep_ == "ROOT"]
     for subject in (c for root in roots[:1] for c in root.children if c.dep_ in _SUBJECTS):
@@ -349,6 +352,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         group = next(g for g in (1, 2, 3) if match.group(g))
         return Span(match.group(group), match.start(group), match.end(group), "age")
 
+    # "How long was he jailed?" asks for a duration, which has its unit ("three years"); "how long is X" is a length.
+    duration = question.wh == "how long" and question.predicate != "be"
     # A count of things ("400 passengers", "230 residents") is not a sum of money, a share or a measure.
     no_counts = MEASURE_NOUNS.get(question.head_noun or "", ("",))[0] in {"MONEY", "PERCENT", "QUANTITY"}
 
@@ -370,13 +375,13 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         noun = counted(ent.end)
         if no_counts and ent.label_ == "CARDINAL" and counts_other(ent.end):
             return False
-        if question.wh == "how long" and question.predicate != "be" and not _DURATION.search(ent.text):
-            return False  # a duration has its unit: "for three years", not the age in "Ferreira, 52,"
+        if duration and not _DURATION.search(ent.text):
+            return False  # not the age in "Ferreira, 52,"
         return not (question.head_noun and noun in _UNIT_LEMMAS and noun != question.head_noun)
 
     span = _entity(question, doc, anchor, "number", numeric)
-    if span is None and question.wh == "how long" and question.predicate != "be":
-        return None  # a bare number has no unit, and a duration needs one
+    if span is None and duration:
+        return None  # a bare number has no unit
     if span is None:
         # A bare number spaCy left untagged ("at the age of 87"): the one nearest the aligned verb.
         asked = set(re.findall(r"\d+", question.text))
