@@ -73,10 +73,28 @@ def find_span(
     """The answer to ``question`` in the sentence ``doc``, around ``anchor`` (the token aligned with the question's
     predicate, or None), or None when the sentence holds nothing of the expected form. ``before`` parses the
     sentence before, where a pronoun in the asked role finds its antecedent (called only then)."""
-    if question.form in {Form.PERSON, Form.THING}:
+    if question.form is Form.PERSON:
+        span = _who_or_what(question, doc, anchor, before)
+        return _name_only(span, doc) if span is not None and not span.in_before else span
+    if question.form is Form.THING:
         return _who_or_what(question, doc, anchor, before)
     finder = _FINDERS.get(question.form)
     return finder(question, doc, anchor) if finder else None
+
+
+def _name_only(span: Span, doc: Any) -> Span:
+    """A person is answered by their name: "Russian President Vladimir Putin" -> "Vladimir Putin". The title and
+    role stay in the quoted sentence; a phrase naming several people ("Lady Justice Amadi and Lord Justice
+    Carrick") stays whole."""
+    base = doc[0].idx
+    names = [
+        e
+        for e in doc.ents
+        if e.label_ == "PERSON" and e.start_char - base >= span.start and e.end_char - base <= span.end
+    ]
+    if len(names) != 1:
+        return span
+    return _entity_span(doc, names[0], span.how)
 
 
 def slot_empty(question: Question, anchor: Any | None) -> bool:
@@ -400,33 +418,49 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         token = min(numbers, key=lambda t: abs(t.i - anchor.i) if anchor is not None else t.i)
         # Scraped text glues punctuation to a number ("87.-"): keep the number and a unit sign only.
         text = re.sub(r"[^\w%]+$", "", token.text)
-        return Span(text, token.idx - doc[0].idx, token.idx - doc[0].idx + len(text), "bare number")
-    # "340 metres": keep a unit the entity left out, unless it is the very noun the question counts.
-    ent_end = next(e for e in doc.ents if e.start_char - doc[0].idx == span.start).end
-    if ent_end < len(doc) and doc[ent_end].pos_ == "NOUN" and doc[ent_end].lemma_.lower() != question.head_noun:
-        unit = doc[ent_end]
-        if unit.head.i == ent_end and unit.lower_ in _UNITS:
-            return Span(f"{span.text} {unit.text}", span.start, unit.idx + len(unit) - doc[0].idx, "number+unit")
-    return span
+        span = Span(text, token.idx - doc[0].idx, token.idx - doc[0].idx + len(text), "bare number")
+        return _with_counted(span, doc, token, token.i + 1, question.head_noun)
+    ent = next(e for e in doc.ents if e.start_char - doc[0].idx == span.start)
+    return _with_counted(span, doc, ent.root, ent.end, question.head_noun)
+
+
+def _with_counted(span: Span, doc: Any, number: Any, end: int, asked_noun: str | None) -> Span:
+    """A quantity with its unit or what it counts: "six months", "340 metres", "more than 1,900 donors". The noun
+    is kept when the number modifies it and follows at once, unless it is the very noun the question counts ("how
+    many people": "some 30,000")."""
+    if end >= len(doc) or span.text.endswith("%"):
+        return span
+    noun = doc[end]
+    if noun.pos_ != "NOUN" or noun.is_stop or noun.lemma_.lower() == asked_noun:
+        return span
+    if number.head != noun or number.dep_ not in {"nummod", "quantmod"}:
+        return span
+    if re.search(r"[^\w%]$", number.text):
+        return span  # "87.-": scraped punctuation ends the number's phrase
+    return Span(f"{span.text} {noun.text}", span.start, noun.idx + len(noun) - doc[0].idx, span.how)
 
 
 # "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins".
 _AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_IN_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _DURATION = re.compile(r"(?i)\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur)")
 _UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent"}
 # Words that make a number a sum or a measure rather than a count of things.
 _MEASURE_UNITS = {"pounds", "dollars", "euros", "yuan", "yen", "roubles", "rubles", "rupees", "francs", "mph",
                   "knots", "inches", "centimetres", "millimetres", "cm", "mm", "metres", "meters", "miles",
                   "kilometres", "kilometers", "km", "feet", "tonnes", "tons", "percent"}  # fmt: skip
-# Words kept after a number in a short answer ("340 metres", "1,200 jobs").
-_UNITS = _MEASURE_UNITS | {"years", "months", "weeks", "days", "hours", "minutes", "votes", "people", "homes", "jobs"}
 
 
 def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if question.head_noun == "year":
-        # "What year ...?" is answered by a year, not by "Sunday".
-        return _entity(question, doc, anchor, "date", lambda ent: bool(re.search(r"\b(?:1[89]|20)\d\d\b", ent.text)))
+        # "What year ...?" is answered by a year, not by "Sunday", and by the year alone, not "September 15, 1974".
+        span = _entity(question, doc, anchor, "date", lambda ent: bool(_IN_YEAR.search(ent.text)))
+        year = _IN_YEAR.search(span.text) if span is not None else None
+        if span is None or year is None:
+            return span
+        start = span.start + doc.text[span.start : span.end].find(year.group())
+        return Span(year.group(), start, start + len(year.group()), span.how)
     # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time.
     return _entity(question, doc, anchor, "date", lambda ent: not _LENGTH_ADJECTIVE.search(ent.text))
 

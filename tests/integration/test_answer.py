@@ -95,6 +95,27 @@ def test_background_is_kept_apart_from_the_core() -> None:
         ),
         # A duration has its unit; an age in apposition is not one.
         ("How long was Daniel Ferreira jailed for?", "Daniel Ferreira, 52, was jailed for three years.", "three years"),
+        # A person is answered by the name, not the title before it; coordinated names stay whole.
+        (
+            "Who opened the Kingsport bridge?",
+            "Harbour Minister Lena Holt opened the Kingsport bridge on Monday.",
+            "Lena Holt",
+        ),
+        (
+            "Who will hear the case?",
+            "Lady Justice Amadi and Lord Justice Carrick will hear the case in May.",
+            "Lady Justice Amadi and Lord Justice Carrick",
+        ),
+        # A quantity keeps what it counts or measures, but not the noun the question itself counts.
+        (
+            "How many people signed the petition?",
+            "More than 1,900 donors signed the petition.",
+            "More than 1,900 donors",
+        ),
+        ("How many people were evacuated?", "Some 30,000 people were evacuated from Pellow.", "Some 30,000"),
+        ("How long had the troops been in Syria?", "The troops had been in Syria for six months.", "six months"),
+        # "What year" is answered by the year alone.
+        ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
 )
 def test_span_by_role(question: str, sentence: str, expected: str) -> None:
