@@ -248,7 +248,9 @@ def _form(wh: Any, number: re.Match[str] | None, head_noun: str | None) -> Form:
     if word == "why":
         return Form.CAUSE
     if word == "how":
-        return Form.MANNER
+        # "How come the checks missed it?" asks why.
+        following = wh.doc[wh.i + 1] if wh.i + 1 < len(wh.doc) else None
+        return Form.CAUSE if following is not None and following.lower_ == "come" else Form.MANNER
     if head_noun in _TIME_NOUNS:
         return Form.DATE
     if head_noun in MEASURE_NOUNS:

@@ -43,6 +43,11 @@ _ORG_NOUNS = {
     "committee", "council", "court", "airline", "carrier", "network", "channel", "outlet", "institution",
 }  # fmt: skip
 _CAUSE_MARKERS = ("because", "due", "owing", "amid", "after", "following", "since", "as")
+# Causal and purpose connectives of more than one word, as unambiguous as "because": ranked with it.
+_CAUSE_PHRASES = re.compile(
+    r"(?i)\b(?:thanks to|for fear|out of fear|in an? (?:\w+ )?bid to|in (?:an )?(?:attempt|effort|order) to|"
+    r"so as to|so that|in case|as a result of|in response to|on the grounds that)\b"
+)
 # Verbs whose subject is a cause: "X led to", "X caused", "X forced the council to".
 _CAUSING_VERBS = {"lead", "cause", "prompt", "force", "trigger", "spark", "drive", "result", "mean"}
 _MANNER_MARKERS = {"by", "through", "using", "via", "with"}
@@ -152,16 +157,18 @@ def _phrase(doc: Any, head: Any, how: str, asked: set[str] | None = None) -> Spa
     return Span(span.text, span.start_char - doc[0].idx, span.end_char - doc[0].idx, how)
 
 
-def _clause_from(doc: Any, first: Any, last_index: int, how: str) -> Span | None:
+def _clause_from(doc: Any, first: Any, last_index: int, how: str, words_end: int | None = None) -> Span | None:
     """The clause from ``first`` to ``last_index``, ended early at what only elaborates it: a comma after its
-    first few words ("by raising council tax, by drawing ..."), a relative clause ("a jet that was en route")."""
-    for t in doc[first.i + 1 : last_index + 1]:
+    first few words ("by raising council tax, by drawing ..."), a relative clause ("a jet that was en route").
+    A marker of several words (``first`` to ``words_end``: "in a bid to") is not elaborated by what follows it."""
+    words_end = first.i if words_end is None else words_end
+    for t in doc[words_end + 1 : last_index + 1]:
         # "by raising X and by creating Y": the first means answers; the next one starts at "and by".
         if t.dep_ == "cc" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == first.lower_:
             last_index = t.i - 1
             break
         if (t.text in {",", ";"} and t.i - first.i > MIN_CLAUSE_TOKENS) or (
-            t.dep_ in {"relcl", "acl"} and t.head.i > first.i
+            t.dep_ in {"relcl", "acl"} and t.head.i > words_end
         ):
             last_index = (t.left_edge.i if t.dep_ in {"relcl", "acl"} else t.i) - 1
             break
@@ -478,28 +485,32 @@ def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         for subject in (c for c in verb.children if c.dep_ in _SUBJECTS):
             if subject.lower_ not in _PRONOUNS and (span := _phrase(doc, subject, "causing subject", _asked(question))):
                 return span
-    markers = [t for t in doc if t.lower_ in _CAUSE_MARKERS and _opens_clause(t)]
+    # Each marker with the last token of its words: "thanks to" is one marker ending at "to".
+    ends = {t.i: t.i for t in doc if t.lower_ in _CAUSE_MARKERS and _opens_clause(t)}
+    rank = {i: _CAUSE_MARKERS.index(doc[i].lower_) for i in ends}
+    for match in _CAUSE_PHRASES.finditer(doc.text):
+        words = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if words is not None:
+            ends[words.start], rank[words.start] = words.end - 1, 0
     # "to raise money" after the aligned verb reads as a purpose: a why-answer too.
-    markers += [t for t in doc if t.lower_ == "to" and t.dep_ == "aux" and t.head.dep_ in {"advcl", "xcomp"}
-                and anchor is not None and t.head.head == anchor]  # fmt: skip
-    if not markers:
+    for t in doc:
+        purpose = t.lower_ == "to" and t.dep_ == "aux" and t.head.dep_ in {"advcl", "xcomp"}
+        if purpose and anchor is not None and t.head.head == anchor and t.i not in ends:
+            ends[t.i], rank[t.i] = t.i, len(_CAUSE_MARKERS)
+    if not ends:
         return None
     # Attached to the aligned verb first, then the least ambiguous marker, then the first in the sentence.
-    marker = min(
-        markers,
-        key=lambda t: (
-            anchor is None or not _attached(t, anchor),
-            _CAUSE_MARKERS.index(t.lower_) if t.lower_ in _CAUSE_MARKERS else len(_CAUSE_MARKERS),
-            t.i,
-        ),
-    )
-    head = marker.head if marker.dep_ in {"mark", "aux"} else marker
+    first = min(ends, key=lambda i: (anchor is None or not _attached(doc[i], anchor), rank[i], i))
+    marker, end = doc[first], doc[ends[first]]
+    head = end.head if end.dep_ in {"mark", "aux"} else end
+    # A connective of several words runs to the sentence's end (the small parser often hangs the clause after "in
+    # case" elsewhere), a word to the end of its phrase; either is cut short by the clause rules.
+    last = len(doc) - 1 if end != marker else max(t.i for t in head.subtree)
     # The clause ends where another cause begins: "after X resigned because Y" answers with "after X resigned".
-    last = max(t.i for t in head.subtree if not (t.i > marker.i and t in markers))
-    later = [t.i for t in markers if t.i > marker.i and t.i <= last]
+    later = [i for i in ends if end.i < i <= last]
     if later:
         last = min(later) - 1
-    return _clause_from(doc, marker, last, "cause")
+    return _clause_from(doc, marker, last, "cause", words_end=end.i)
 
 
 def _opens_clause(token: Any) -> bool:

@@ -114,6 +114,22 @@ def test_background_is_kept_apart_from_the_core() -> None:
         ),
         ("How many people were evacuated?", "Some 30,000 people were evacuated from Pellow.", "Some 30,000"),
         ("How long had the troops been in Syria?", "The troops had been in Syria for six months.", "six months"),
+        # Causal and purpose connectives of several words, and "how come" asks why.
+        (
+            "Why did Germany keep its gold abroad?",
+            "Germany kept its gold abroad for fear it might fall into the hands of the Soviets.",
+            "for fear it might fall into the hands of the Soviets",
+        ),
+        (
+            "Why has the council raised parking charges?",
+            "The council raised parking charges in an apparent bid to plug its budget gap.",
+            "in an apparent bid to plug its budget gap",
+        ),
+        (
+            "How come the checks missed the concrete?",
+            "The checks missed the concrete because surveyors relied on the original plans.",
+            "because surveyors relied on the original plans",
+        ),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
