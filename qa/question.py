@@ -86,6 +86,8 @@ class Question:
     qualifier_names: list[str] = field(default_factory=list)  # proper names only in the background
     years: list[str] = field(default_factory=list)  # four-digit years anywhere in the question
     core_text: str = ""  # the question without its background: what a sentence's meaning is compared with
+    # The preposition whose object is asked, and the lemma it hangs on: "suffering from what?" -> ("from", "suffer")
+    preposition: tuple[str, str] | None = None
 
     @property
     def terms(self) -> set[str]:
@@ -147,6 +149,7 @@ def analyse(doc: Any) -> Question:
         qualifier_names=[n for n in _names(doc, [doc[i] for i in sorted(background)]) if n not in names],
         years=re.findall(r"\b(?:1[89]|20)\d\d\b", text),
         core_text=" ".join(t.text for t in doc if t.i not in background) or text,
+        preposition=_asked_preposition(asking, wh_token),
     )
 
 
@@ -156,6 +159,23 @@ _ASKING = {"many", "much", "kind", "type", "sort"}
 # Verbs that only frame another: "did they end up accepting", "who tried to block" ask about the second verb.
 _LIGHT_VERBS = {"end", "try", "begin", "start", "continue", "want", "manage", "go", "get", "decide", "plan", "agree"}
 _FRAME_BREAKS = {",", "-", "–", "—", ";", ":"}
+
+
+def _asked_preposition(sentence: Any, wh: Any | None) -> tuple[str, str] | None:
+    """The preposition whose object the wh-phrase is: "with what?", "to what range", "in what", or one left at the
+    end ("what had she been suffering from?"); with the lemma of the word it hangs on."""
+    if sentence is None or wh is None:
+        return None
+    phrase = wh.head if wh.dep_ in {"det", "amod"} else wh
+    if phrase.dep_ == "pobj" and phrase.head.pos_ == "ADP":
+        return phrase.head.lower_, phrase.head.head.lemma_.lower()
+    before = wh.doc[wh.i - 1] if wh.i > sentence.start else None
+    if before is not None and before.pos_ == "ADP" and before.dep_ != "agent":
+        return before.lower_, before.head.lemma_.lower()
+    stranded = [
+        t for t in sentence if t.dep_ == "prep" and t.i > wh.i and not any(c.dep_ == "pobj" for c in t.children)
+    ]
+    return (stranded[-1].lower_, stranded[-1].head.lemma_.lower()) if stranded else None
 
 
 def _wh_word(sentence: Any) -> Any | None:

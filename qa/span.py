@@ -231,6 +231,8 @@ def _who_or_what(
     role_noun = anchor is not None and anchor.pos_ == "NOUN" and question.form is Form.PERSON
     if role_noun and (span := _appositive_name(doc, anchor, asked)):
         return span
+    if span := _prepositional_object(question, doc, anchor, before):
+        return span
     if anchor is not None:
         if question.slot in _SUBJECTS:
             # "Who approved X?" -> subject; in a passive sentence "X was approved by the board" -> the agent.
@@ -256,6 +258,23 @@ def _who_or_what(
     if question.head_noun in _ORG_NOUNS and (span := _entity(question, doc, anchor, "organisation", _is_org)):
         return span
     return _nearest_phrase(question, doc, anchor)
+
+
+def _prepositional_object(
+    question: Question, doc: Any, anchor: Any | None, before: Callable[[], Any | None] | None
+) -> Span | None:
+    """ "What had she been suffering from?" against "suffering from heart and liver disease": the object of the
+    same preposition on the same word (or on the aligned one)."""
+    if question.preposition is None:
+        return None
+    word, on = question.preposition
+    for prep in (t for t in doc if t.lower_ == word and t.dep_ in {"prep", "dative"}):
+        if prep.head.lemma_.lower() != on and (anchor is None or anchor not in {prep.head, prep.head.head}):
+            continue
+        for pobj in (c for c in prep.children if c.dep_ in {"pobj", "pcomp"}):
+            if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "preposition", _asked(question)):
+                return span
+    return None
 
 
 # The names a personal pronoun can stand for, by entity label: "it" and "they" are often a body or a group.

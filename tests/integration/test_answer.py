@@ -130,6 +130,18 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The checks missed the concrete because surveyors relied on the original plans.",
             "because surveyors relied on the original plans",
         ),
+        # The asked object of a preposition, typed first or left at the end.
+        (
+            "What had the ferryman been suffering from?",
+            "The inquest heard that the ferryman had been suffering from heart and liver disease.",
+            "heart and liver disease",
+        ),
+        (
+            "Who did the minister sit next to?",
+            "At the gala the minister sat next to Moira Tavish, the council's chair.",
+            "Moira Tavish",
+        ),
+        ("What was the quarry fined for?", "The quarry was fined for polluting the Senn.", "polluting the Senn"),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
@@ -244,3 +256,16 @@ def test_a_story_published_many_times_does_not_crowd_out_the_answer() -> None:
     ]
     answer = ExtractiveAnswerer(0.0).answer("Who chairs the Lenmouth harbour council?", copies)
     assert answer.short == "Moira Tavish"
+
+
+@pytest.mark.parametrize(
+    ("question", "preposition"),
+    [
+        ("What had the ferryman been suffering from?", ("from", "suffer")),
+        ("To what range did the bank lift its rate?", ("to", "lift")),
+        ("Who did the minister talk to?", ("to", "talk")),
+        ("What did the board approve at the meeting?", None),
+    ],
+)
+def test_the_asked_object_of_a_preposition(question: str, preposition: tuple[str, str] | None) -> None:
+    assert analyse(nlp()(question)).preposition == preposition
