@@ -186,8 +186,8 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     labels = ()
     if question.form is Form.NUMBER:
         labels = NUMBER_LABELS.get(question.wh or "", ()) or MEASURE_NOUNS.get(question.head_noun or "", ())
-    if question.wh == "how long" and question.predicate == "be":
-        labels = ("QUANTITY", "CARDINAL")  # "how long is the bridge": a length, not a duration
+    if _asks_length(question):
+        labels = ("QUANTITY", "CARDINAL")
     labels = labels or LABELS.get(question.form, ())
     asked = _asked(question)
     candidates = []
@@ -397,7 +397,13 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         return Span(match.group(group), match.start(group), match.end(group), "age")
 
     # "How long was he jailed?" asks for a duration, which has its unit ("three years"); "how long is X" is a length.
-    duration = question.wh == "how long" and question.predicate != "be"
+    duration = question.wh == "how long" and not _asks_length(question)
+    # "How deep is the wreck?", "how long is the bridge": a measure has its unit ("some 40 metres"), not "two".
+    measured = question.wh in _MEASURE_HOW or _asks_length(question)
+
+    def unit_after(start: int, end: int) -> bool:
+        return bool(_MEASURE_UNIT.search(doc[start : min(end + 3, len(doc))].text))
+
     # A count of things ("400 passengers", "230 residents") is not a sum of money, a share or a measure.
     no_counts = MEASURE_NOUNS.get(question.head_noun or "", ("",))[0] in {"MONEY", "PERCENT", "QUANTITY"}
 
@@ -421,6 +427,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return False
         if duration and not _DURATION.search(ent.text):
             return False  # not the age in "Ferreira, 52,"
+        if measured and not unit_after(ent.start, ent.end):
+            return False
         return not (question.head_noun and noun in _UNIT_LEMMAS and noun != question.head_noun)
 
     span = _entity(question, doc, anchor, "number", numeric)
@@ -436,6 +444,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             and t.text not in asked
             and not _YEAR.fullmatch(t.text)
             and not (no_counts and counts_other(t.i + 1))
+            and not (measured and not unit_after(t.i, t.i + 1))
             # "9 January" holds a number, but it is a date: only a question about time takes it.
             and not (t.ent_type_ in {"DATE", "TIME"} and question.wh not in NUMBER_LABELS)
         ]
@@ -471,6 +480,21 @@ _AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _IN_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _DURATION = re.compile(r"(?i)\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur)")
+
+
+# "How high", "how deep": questions that ask for a measure with a unit of length, speed, weight or temperature.
+def _asks_length(question: Question) -> bool:
+    """ "How long is the bridge?" asks for a length; "how long was he jailed?" and "how long had they been there?"
+    for a duration."""
+    return question.wh == "how long" and question.predicate == "be" and not _PERFECT.search(question.text)
+
+
+_PERFECT = re.compile(r"(?i)\bbeen\b")
+_MEASURE_HOW = {"how high", "how tall", "how deep", "how far", "how fast", "how heavy", "how wide"}
+_MEASURE_UNIT = re.compile(
+    r"(?i)\b(?:\d+(?:m|km|ft|kg|cm|mm)|(?:kilo|centi|milli)?met(?:re|er)s?|km|kilometers?|miles?|feet|foot|ft|"
+    r"inch(?:es)?|cm|mm|(?:kilo)?grams?|kg|tonnes?|tons?|pounds|mph|km/h|knots|degrees?|celsius|fahrenheit)\b"
+)
 _UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent"}
 # Words that make a number a sum or a measure rather than a count of things.
 _MEASURE_UNITS = {"pounds", "dollars", "euros", "yuan", "yen", "roubles", "rubles", "rupees", "francs", "mph",
@@ -495,7 +519,26 @@ _LENGTH_ADJECTIVE = re.compile(r"(?i)\w-(?:second|minute|hour|day|week|month|yea
 
 
 def _place(question: Question, doc: Any, anchor: Any | None) -> Span | None:
-    return _entity(question, doc, anchor, "place")
+    return _entity(question, doc, anchor, "place", _a_place)
+
+
+def _a_place(ent: Any) -> bool:
+    """An organisation is a place only where a sentence puts something at or in it ("at the Bode Museum"); as a
+    doer ("the Skeleton Federation said") it answers no "where"."""
+    if ent.label_ != "ORG":
+        return True
+    # Up through the phrase it sits in: "repaired at facilities of Novosibirsk aircraft repair plant".
+    token = ent.root
+    for _ in range(4):
+        if token.dep_ == "pobj" and token.head.lower_ in _LOCATIVE:
+            return True
+        if token.dep_ not in {"pobj", "prep", "compound", "poss", "appos"}:
+            return False
+        token = token.head
+    return False
+
+
+_LOCATIVE = {"in", "at", "near", "inside", "outside", "beside", "behind", "to", "into", "from", "on"}
 
 
 def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:

@@ -142,6 +142,18 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Moira Tavish",
         ),
         ("What was the quarry fined for?", "The quarry was fined for polluting the Senn.", "polluting the Senn"),
+        # A measure has its unit; an organisation is a place only where something is at or in it.
+        ("How deep is the wreck?", "Two divers reached the wreck at a depth of some 40 metres.", "some 40 metres"),
+        (
+            "Where will the library be built?",
+            "Carrow Trust will build the library next to the old mill in Wendlow.",
+            "Wendlow",
+        ),
+        (
+            "Where will the helicopters be repaired?",
+            "The helicopters will be repaired at facilities of Novosibirsk Aircraft Repair Plant by mid-2018.",
+            "Novosibirsk Aircraft Repair Plant",
+        ),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
