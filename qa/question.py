@@ -30,7 +30,7 @@ class Form(StrEnum):
 
 
 _NUMBER_HOW = re.compile(
-    r"\bhow (many|much|old|long|high|tall|deep|far|fast|big|heavy|large|wide|strong|often|soon)\b", re.I
+    r"\bhow (many|much|old|long|high|tall|deep|far|fast|big|heavy|large|wide|strong|often|soon|hot|cold|warm)\b", re.I
 )
 _PLACE_NOUNS = {"country", "city", "state", "town", "region", "province", "capital", "village", "county", "place"}
 # Nouns that ask for an amount without "how many" or "how much" ("what salary", "what was the price of X", "what
@@ -65,6 +65,11 @@ _PERSON_NOUNS = {
     "student", "victim", "suspect", "founder", "owner", "resident", "witness", "prosecutor", "defendant",
     "footballer", "striker", "goalkeeper", "captain", "politician", "democrat", "republican", "activist",
     "campaigner", "member", "head", "boss", "governor", "king", "queen", "prince", "pope", "athlete", "rider",
+    "adviser", "advisor", "aide", "speechwriter", "chancellor", "premier", "lawmaker", "legislator", "diplomat",
+    "negotiator", "professor", "scientist", "researcher", "economist", "analyst", "expert", "pilot",
+    "driver", "husband", "wife", "son", "daughter", "mother", "father", "brother", "sister", "cleric", "bishop",
+    "priest", "deputy", "coroner", "pathologist", "artist", "writer", "poet", "novelist",
+    "musician", "rapper", "model", "designer", "architect", "engineer", "surveyor", "farmer", "worker",
 }  # fmt: skip
 # Dependency labels of clauses and phrases that set the scene rather than ask: "In March 2017, when X told Y, ...".
 _QUALIFIER_DEPS = {"advcl", "npadvmod", "prep", "relcl", "acl"}

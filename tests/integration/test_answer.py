@@ -154,6 +154,19 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The helicopters will be repaired at facilities of Novosibirsk Aircraft Repair Plant by mid-2018.",
             "Novosibirsk Aircraft Repair Plant",
         ),
+        # A role noun answered by the name it describes, with no verb between them.
+        (
+            "Which adviser wrote most of the speech?",
+            "Many people weighed in, but policy adviser and speechwriter Stephen Miller wrote most of the speech.",
+            "Stephen Miller",
+        ),
+        # A number nearest the asked year; temperatures have their unit.
+        (
+            "How many incidents were recorded in 2016?",
+            "Recorded incidents rose from 10,793 in 2015 to 14,295 in 2016.",
+            "14,295",
+        ),
+        ("How hot did Magnum get?", "The town of Magnum hit a record 99 degrees on Saturday.", "99 degrees"),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
