@@ -43,7 +43,7 @@ NEIGHBOUR_CREDIT = 0.5  # a core word found only in the sentence before, or the 
 SIMILARITY_CANDIDATES = 12
 SPAN_CANDIDATES = 5
 # Forms only a short answer of their kind can answer; a why, how or what question is often answered by a sentence.
-TYPED_FORMS = {Form.NUMBER, Form.DATE, Form.PERSON, Form.PLACE}
+TYPED_FORMS = {Form.NUMBER, Form.DATE, Form.PERSON, Form.PLACE, Form.NAME}
 # Up to this many extra sentences join an answer without a short span, if they align this well relative to the best.
 EXTRA_SENTENCES = 1
 EXTRA_SENTENCE_RATIO = 0.8

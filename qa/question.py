@@ -23,6 +23,7 @@ class Form(StrEnum):
     THING = "thing"  # what / which: a noun phrase
     DATE = "date"
     PLACE = "place"
+    NAME = "name"  # "what is the name of ...", "what was the book called": a proper name
     NUMBER = "number"  # how many / much / old / long / high ...: a quantity with its unit
     CAUSE = "cause"  # why: a causal clause
     MANNER = "manner"  # how (not a quantity): "by ..."
@@ -276,6 +277,8 @@ def _form(wh: Any, number: re.Match[str] | None, head_noun: str | None) -> Form:
         # "How come the checks missed it?" asks why.
         following = wh.doc[wh.i + 1] if wh.i + 1 < len(wh.doc) else None
         return Form.CAUSE if following is not None and following.lower_ == "come" else Form.MANNER
+    if head_noun in {"name", "title"}:
+        return Form.NAME
     if head_noun in _TIME_NOUNS:
         return Form.DATE
     if head_noun in MEASURE_NOUNS:

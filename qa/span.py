@@ -23,6 +23,7 @@ LABELS: dict[Form, tuple[str, ...]] = {
     Form.THING: ("ORG", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC", "GPE", "PERSON", "NORP"),
     Form.DATE: ("DATE", "TIME"),
     Form.PLACE: ("GPE", "LOC", "FAC", "ORG"),
+    Form.NAME: ("PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"),
     Form.NUMBER: ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"),
 }
 # "How long" asks for a duration, "how much" for money or an amount: their labels, most likely first.
@@ -83,6 +84,11 @@ def find_span(
         return _name_only(span, doc) if span is not None and not span.in_before else span
     if question.form is Form.THING:
         return _who_or_what(question, doc, anchor, before)
+    if question.form is Form.NAME:
+        # A name in the asked role, not a description ("a plastic boat" names no smuggler) nor a name that merely
+        # stands nearby ("Ayvalik", where the boat set off).
+        span = _who_or_what(question, doc, anchor, before)
+        return span if span is not None and span.by_role and not span.in_before and _named(doc, span) else None
     finder = _FINDERS.get(question.form)
     return finder(question, doc, anchor) if finder else None
 
@@ -100,6 +106,11 @@ def _name_only(span: Span, doc: Any) -> Span:
     if len(names) != 1:
         return span
     return _entity_span(doc, names[0], span.how)
+
+
+def _named(doc: Any, span: Span) -> bool:
+    base = doc[0].idx
+    return any(t.pos_ == "PROPN" or t.ent_type_ for t in doc if span.start <= t.idx - base < span.end)
 
 
 def slot_empty(question: Question, anchor: Any | None) -> bool:

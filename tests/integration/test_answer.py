@@ -195,14 +195,19 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
     assert person.resolved == "What did Putin's office say?"
 
 
-def test_an_amount_question_takes_no_other_number() -> None:
+def test_a_question_takes_no_answer_of_another_kind() -> None:
     """The story without the asked amount has no answer of that kind: a head count is not a salary, a speed or a
-    level, and the day in a date is no amount."""
+    level, the day in a date is no amount, and a description is no name."""
     assert span_for("What salary will Okafor get?", "Okafor will lead a staff of 400 people from May.") is None
     storm = "About 230 residents were evacuated when Storm Ingrid hit Pellow on Saturday."
     assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
     assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
     assert span_for("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday.") is None
+    # A name question is answered by a name in the asked role, not a description or a name standing nearby.
+    boat = "The family boarded a plastic boat after midnight on the shores of Turkey, near Ayvalik."
+    assert span_for("What was the name of the smuggler who sent the boat?", boat) is None
+    alias = "The Venezuelan revolutionary, whose real name is Ilich Ramirez Sanchez, denies the attack."
+    assert span_for("What is Carlos the Jackal's real name?", alias) == "Ilich Ramirez Sanchez"
     # A length of time describing a noun is no point in time.
     assert span_for("When did Putin announce it?", "Putin announced a move to end the five-year conflict.") is None
 
