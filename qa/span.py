@@ -456,7 +456,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         return noun is not None and noun != question.head_noun and doc[end].lower_ not in _MEASURE_UNITS
 
     def numeric(ent: Any) -> bool:
-        if not (any(t.like_num for t in ent) or re.search(r"\d", ent.text)):
+        if not any(_a_quantity(t) for t in ent):
             return False
         # A year is a date, not a count or a measure; a number counting some other thing ("for 50 years" when
         # the question counts fans) answers another question.
@@ -480,7 +480,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         numbers = [
             t
             for t in doc
-            if (t.like_num or re.match(r"\d", t.text))
+            if _a_quantity(t)
             and t.text not in asked
             and not _YEAR.fullmatch(t.text)
             and not (no_counts and counts_other(t.i + 1))
@@ -515,6 +515,21 @@ def _with_counted(span: Span, doc: Any, number: Any, end: int, asked_noun: str |
     return Span(f"{span.text} {noun.text}", span.start, noun.idx + len(noun) - doc[0].idx, span.how)
 
 
+def _a_quantity(token: Any) -> bool:
+    """A number that counts or measures: digits, a number word modifying a noun ("three children"), a fraction ("by
+    a third"); not an ordinal ("the third-biggest", "the first state") nor "one" standing for a thing ("one of 17
+    sites")."""
+    if re.match(r"\d", token.text):
+        return True
+    if token.lower_ in _ORDINALS or token.ent_type_ == "ORDINAL":
+        # ... but "a third" is a fraction
+        return token.i > 0 and token.doc[token.i - 1].lower_ in {"a", "one", "two"}
+    if not token.like_num:
+        return False
+    return token.dep_ in {"nummod", "quantmod", "compound"} or (token.lower_ != "one" and token.pos_ == "NUM")
+
+
+_ORDINALS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last"}
 # "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins".
 _AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")

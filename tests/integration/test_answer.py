@@ -203,6 +203,12 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
     assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
     assert span_for("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday.") is None
+    # An ordinal or "one" standing for a thing is no amount; a fraction is.
+    assert span_for("How much did the museum cost?", "The museum was one of 17 sites to be listed.") is None
+    assert (
+        span_for("What was the group's revenue in China?", "China revenue is the third-biggest for the group.") is None
+    )
+    assert "third" in (span_for("How much have her takings gone down?", "Her takings have gone down by a third.") or "")
     # A name question is answered by a name in the asked role, not a description or a name standing nearby.
     boat = "The family boarded a plastic boat after midnight on the shores of Turkey, near Ayvalik."
     assert span_for("What was the name of the smuggler who sent the boat?", boat) is None
