@@ -199,6 +199,8 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
         labels = NUMBER_LABELS.get(question.wh or "", ()) or MEASURE_NOUNS.get(question.head_noun or "", ())
     if _asks_length(question):
         labels = ("QUANTITY", "CARDINAL")
+    if question.wh == "how many" and question.head_noun and question.head_noun not in _UNIT_LEMMAS:
+        labels = ("CARDINAL",)  # "how many children": a count, not a date, a sum, a share or a measure
     labels = labels or LABELS.get(question.form, ())
     asked = _asked(question)
     # A year as a point in time ("in 2016"), not one naming a thing ("the 2026 World Cup").
@@ -469,7 +471,10 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return False  # not the age in "Ferreira, 52,"
         if measured and not unit_after(ent.start, ent.end):
             return False
-        return not (question.head_noun and noun in _UNIT_LEMMAS and noun != question.head_noun)
+        # "up to 18 months" and "three times" count no children: the unit may sit inside the entity or after it.
+        units = {t.lemma_.lower() for t in ent if not t.like_num} if question.wh == "how many" else set()
+        units.add(noun)
+        return not (question.head_noun and units & _UNIT_LEMMAS and question.head_noun not in units)
 
     span = _entity(question, doc, anchor, "number", numeric)
     if span is None and duration:
@@ -551,7 +556,8 @@ _MEASURE_UNIT = re.compile(
     r"(?i)\b(?:\d+(?:m|km|ft|kg|cm|mm)|(?:kilo|centi|milli)?met(?:re|er)s?|km|kilometers?|miles?|feet|foot|ft|"
     r"inch(?:es)?|cm|mm|(?:kilo)?grams?|kg|tonnes?|tons?|pounds|mph|km/h|knots|degrees?|celsius|fahrenheit)\b"
 )
-_UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent"}
+_UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent",
+                "time"}  # fmt: skip
 # Words that make a number a sum or a measure rather than a count of things.
 _MEASURE_UNITS = {"pounds", "dollars", "euros", "yuan", "yen", "roubles", "rubles", "rupees", "francs", "mph",
                   "knots", "inches", "centimetres", "millimetres", "cm", "mm", "metres", "meters", "miles",

@@ -203,6 +203,11 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
     assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
     assert span_for("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday.") is None
+    # A count of things is not a length of time, a multiple or a date.
+    wait = "Children have been waiting up to 18 months for scoliosis surgery since March 20."
+    assert span_for("How many children are waiting for scoliosis surgery?", wait) is None
+    married = "Married and divorced three times, he spent his last years in St Lucia."
+    assert span_for("How many grandchildren did he have?", married) is None
     # An ordinal or "one" standing for a thing is no amount; a fraction is.
     assert span_for("How much did the museum cost?", "The museum was one of 17 sites to be listed.") is None
     assert (
