@@ -473,8 +473,10 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return False
         # "up to 18 months" and "three times" count no children: the unit may sit inside the entity or after it.
         units = {t.lemma_.lower() for t in ent if not t.like_num} if question.wh == "how many" else set()
-        units.add(noun)
-        return not (question.head_noun and units & _UNIT_LEMMAS and question.head_noun not in units)
+        return not other_unit(units | {noun})
+
+    def other_unit(units: set[str | None]) -> bool:
+        return bool(question.head_noun and units & _UNIT_LEMMAS and question.head_noun not in units)
 
     span = _entity(question, doc, anchor, "number", numeric)
     if span is None and duration:
@@ -490,6 +492,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             and not _YEAR.fullmatch(t.text)
             and not (no_counts and counts_other(t.i + 1))
             and not (measured and not unit_after(t.i, t.i + 1))
+            and not other_unit({counted(t.i + 1)})
             # "9 January" holds a number, but it is a date: only a question about time takes it.
             and not (t.ent_type_ in {"DATE", "TIME"} and question.wh not in NUMBER_LABELS)
         ]
