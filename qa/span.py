@@ -576,6 +576,9 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return span
         start = span.start + doc.text[span.start : span.end].find(year.group())
         return Span(year.group(), start, start + len(year.group()), span.how)
+    if question.head_noun == "date":
+        # "On what date ...?" asks for a calendar date: "5 March", "March 5, 2017", not "Monday" or "late December".
+        return _entity(question, doc, anchor, "date", lambda ent: bool(re.search(r"\d", ent.text)))
     # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time.
     return _entity(question, doc, anchor, "date", lambda ent: not _LENGTH_ADJECTIVE.search(ent.text))
 

@@ -203,6 +203,9 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
     assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
     assert span_for("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday.") is None
+    # "On what date" asks for a calendar date, which a weekday or a month alone does not give.
+    assert span_for("On what date did Flynn resign?", "Flynn resigned on Monday, weeks after the call.") is None
+    assert span_for("On what date did Flynn resign?", "Flynn resigned on February 13, 2017.") == "February 13, 2017"
     # A count of things is not a length of time, a multiple or a date.
     wait = "Children have been waiting up to 18 months for scoliosis surgery since March 20."
     assert span_for("How many children are waiting for scoliosis surgery?", wait) is None
