@@ -121,6 +121,8 @@ def slot_empty(question: Question, anchor: Any | None) -> bool:
     deps = {c.dep_ for c in anchor.children}
     if question.slot in _SUBJECTS:
         passive = "auxpass" in deps or "nsubjpass" in deps
+        if question.slot == "nsubjpass":  # "who was cleared?": the one the verb is about
+            return not deps & ({"nsubjpass"} if passive else _OBJECTS)
         return "agent" not in deps if passive else not deps & _SUBJECTS
     if question.slot in _OBJECTS:
         return not deps & (_OBJECTS | {"nsubjpass", "ccomp", "xcomp"})
@@ -259,14 +261,18 @@ def _who_or_what(
         return span
     if anchor is not None:
         if question.slot in _SUBJECTS:
+            passive = anchor.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in anchor.children)
             # "Who approved X?" -> subject; in a passive sentence "X was approved by the board" -> the agent.
-            if anchor.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in anchor.children):
+            if passive and question.slot != "nsubjpass":
                 for agent in (c for c in anchor.children if c.dep_ == "agent"):
                     for pobj in (c for c in agent.children if c.dep_ == "pobj"):
                         if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "agent", asked):
                             return span
-            for subject in (c for c in anchor.children if c.dep_ in _SUBJECTS):
-                if span := _antecedent(doc, subject, before) or _phrase(doc, subject, "subject", asked):
+            # "Who was cleared?" asks for the one cleared: a passive's subject, an active sentence's object.
+            roles = _OBJECTS if question.slot == "nsubjpass" and not passive else _SUBJECTS
+            for subject in (c for c in anchor.children if c.dep_ in roles):
+                found = _relative_head(doc, anchor, subject, asked) or _antecedent(doc, subject, before)
+                if span := found or _phrase(doc, subject, "subject", asked):
                     return span
         elif question.slot in _OBJECTS | {"pobj"}:
             # "What did the board approve?" -> object; "What was approved?" in a passive sentence -> its subject.
@@ -351,6 +357,13 @@ def _antecedent(doc: Any, pronoun: Any, before: Callable[[], Any | None] | None)
     for subject in (c for root in roots[:1] for c in root.children if c.dep_ in _SUBJECTS):
         if subject.lower_ not in _PRONOUNS and (span := _phrase(previous, subject, "antecedent")):
             return replace(span, in_before=True)
+    return None
+
+
+def _relative_head(doc: Any, verb: Any, subject: Any, asked: set[str]) -> Span | None:
+    """The noun a relative clause is about: "Dennis Farrow, who was cleared by the same jury" -> Dennis Farrow."""
+    if subject.lower_ in {"who", "which", "that"} and verb.dep_ == "relcl":
+        return _phrase(doc, verb.head, "subject", asked)
     return None
 
 
@@ -469,7 +482,12 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return False
         if duration and not _DURATION.search(ent.text):
             return False  # not the age in "Ferreira, 52,"
-        if measured and not unit_after(ent.start, ent.end):
+        # "How long is the contract?" may ask for a length of time too.
+        if (
+            measured
+            and not unit_after(ent.start, ent.end)
+            and not (_asks_length(question) and _DURATION.search(ent.text))
+        ):
             return False
         # "up to 18 months" and "three times" count no children: the unit may sit inside the entity or after it.
         units = {t.lemma_.lower() for t in ent if not t.like_num} if question.wh == "how many" else set()
@@ -479,8 +497,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         return bool(question.head_noun and units & _UNIT_LEMMAS and question.head_noun not in units)
 
     span = _entity(question, doc, anchor, "number", numeric)
-    if span is None and duration:
-        return None  # a bare number has no unit
+    if span is None and question.wh == "how long":
+        return _length_adjective(doc, anchor)  # a bare number has no unit; "a four-and-a-half-year contract" has
     if span is None:
         # A bare number spaCy left untagged ("at the age of 87"): the one nearest the aligned verb.
         asked = set(re.findall(r"\d+", question.text))
@@ -494,7 +512,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             and not (measured and not unit_after(t.i, t.i + 1))
             and not other_unit({counted(t.i + 1)})
             # "9 January" holds a number, but it is a date: only a question about time takes it.
-            and not (t.ent_type_ in {"DATE", "TIME"} and question.wh not in NUMBER_LABELS)
+            and not (t.ent_type_ in {"DATE", "TIME"} and question.wh not in _TIME_HOW)
         ]
         if not numbers:
             return None
@@ -523,12 +541,35 @@ def _with_counted(span: Span, doc: Any, number: Any, end: int, asked_noun: str |
     return Span(f"{span.text} {noun.text}", span.start, noun.idx + len(noun) - doc[0].idx, span.how)
 
 
+def _length_adjective(doc: Any, anchor: Any | None) -> Span | None:
+    """A length given as a compound adjective ("a four-and-a-half-year contract", "a 340-metre span"), the one
+    nearest the aligned verb."""
+    base = doc[0].idx
+    found = list(_LENGTH_COMPOUND.finditer(doc.text))
+    if not found:
+        return None
+    where = anchor.idx - base if anchor is not None else 0
+    match = min(found, key=lambda m: abs(m.start() - where))
+    return Span(match.group(), match.start(), match.end(), "number")
+
+
+_LENGTH_COMPOUND = re.compile(
+    r"(?i)\b(?:\d[\d.,]*|[a-z]+)(?:-[a-z]+)*-(?:second|minute|hour|day|week|month|year|decade|metre|meter|mile|"
+    r"kilometre|kilometer|foot|inch)\b(?!-old)"
+)
+# "How long", "how old", "how soon", "how often": questions a date's number can answer ("9 January" cannot say
+# how much).
+_TIME_HOW = set(NUMBER_LABELS) - {"how much"}
+
+
 def _a_quantity(token: Any) -> bool:
     """A number that counts or measures: digits, a number word modifying a noun ("three children"), a fraction ("by
-    a third"); not an ordinal ("the third-biggest", "the first state") nor "one" standing for a thing ("one of 17
-    sites")."""
+    a third"); not an ordinal ("the third-biggest", "the first state"), "one" standing for a thing ("one of 17
+    sites") nor a part of a compound adjective."""
     if re.match(r"\d", token.text):
-        return True
+        return True  # "a 12,000-capacity stadium" still gives its number
+    if token.whitespace_ == "" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].text == "-":
+        return False  # a part of a compound adjective: the "four" of "a four-and-a-half-year contract"
     if token.lower_ in _ORDINALS or token.ent_type_ == "ORDINAL":
         # ... but "a third" is a fraction
         return token.i > 0 and token.doc[token.i - 1].lower_ in {"a", "one", "two"}

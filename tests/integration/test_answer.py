@@ -167,6 +167,24 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "14,295",
         ),
         ("How hot did Magnum get?", "The town of Magnum hit a record 99 degrees on Saturday.", "99 degrees"),
+        # A passive question asks for the one the verb is about, in a relative clause too.
+        (
+            "Who was cleared of money laundering?",
+            "The money went to her brother-in-law, Dennis Farrow, who was cleared of money laundering by the jury.",
+            "Dennis Farrow",
+        ),
+        ("Who was cleared of fraud?", "The jury cleared Dennis Farrow of fraud on Tuesday.", "Dennis Farrow"),
+        # A length of time given as a compound adjective; its number words count nothing else.
+        (
+            "How long is Tomas Velder's contract?",
+            "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
+            "four-and-a-half-year",
+        ),
+        (
+            "What shirt number will Velder wear?",
+            "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
+            "9",
+        ),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
@@ -203,6 +221,9 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("What was the wind speed of Storm Ingrid?", storm) is None
     assert span_for("What salary will Lindqvist get?", "Lindqvist starts on 9 January.") is None
     assert span_for("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday.") is None
+    # The day of a date says how long, how soon or how often, never how much.
+    said = "Halden appointed Dr Anya Sorensen as chief executive, the company said on Monday 3 March 2025."
+    assert span_for("How much will Sorensen be paid?", said) is None
     # "On what date" asks for a calendar date, which a weekday or a month alone does not give.
     assert span_for("On what date did Flynn resign?", "Flynn resigned on Monday, weeks after the call.") is None
     assert span_for("On what date did Flynn resign?", "Flynn resigned on February 13, 2017.") == "February 13, 2017"
