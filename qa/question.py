@@ -56,7 +56,7 @@ MEASURE_NOUNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _TIME_NOUNS = {"year", "date", "day", "month", "time", "week"}
 # Nouns after "which" that ask for a person (or a body of people): the answer is a name or "the board".
-_PERSON_NOUNS = {
+PERSON_NOUNS = {
     "person", "people", "man", "woman", "boy", "girl", "official", "minister", "leader", "player", "manager",
     "judge", "detective", "officer", "inspector", "spokesman", "spokeswoman", "spokesperson", "ambassador",
     "president", "chief", "executive", "director", "councillor", "lawyer", "coach", "mayor", "senator", "mp",
@@ -285,7 +285,7 @@ def _form(wh: Any, number: re.Match[str] | None, head_noun: str | None) -> Form:
         return Form.NUMBER
     if head_noun in _PLACE_NOUNS:
         return Form.PLACE
-    if head_noun in _PERSON_NOUNS:
+    if head_noun in PERSON_NOUNS:
         return Form.PERSON
     return Form.THING
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pressroom.ingest.terms import content_terms
-from pressroom.qa.question import MEASURE_NOUNS, Form, Question
+from pressroom.qa.question import MEASURE_NOUNS, PERSON_NOUNS, Form, Question
 
 # Rules that find a span of the right kind without knowing it fills the asked role.
 WEAK_RULES = {"entity", "nearest phrase", "bare number"}
@@ -81,7 +81,9 @@ def find_span(
     sentence before, where a pronoun in the asked role finds its antecedent (called only then)."""
     if question.form is Form.PERSON:
         span = _who_or_what(question, doc, anchor, before)
-        return _name_only(span, doc) if span is not None and not span.in_before else span
+        if span is None or span.in_before:
+            return span
+        return _name_only(span, doc) if _someone(doc, span) else None
     if question.form is Form.THING:
         return _who_or_what(question, doc, anchor, before)
     if question.form is Form.NAME:
@@ -91,6 +93,26 @@ def find_span(
         return span if span is not None and span.by_role and not span.in_before and _named(doc, span) else None
     finder = _FINDERS.get(question.form)
     return finder(question, doc, anchor) if finder else None
+
+
+def _someone(doc: Any, span: Span) -> bool:
+    """A "who" answer names someone: a name, or a phrase headed by a person or a body ("the regional planning
+    board", "opponents"), not "a car wash in Dunmore Street"."""
+    base = doc[0].idx
+    tokens = [t for t in doc if span.start <= t.idx - base < span.end]
+    if any(t.ent_type_ in {"PERSON", "ORG", "NORP"} for t in tokens):
+        return True
+    heads = [t for t in tokens if t.head not in tokens or t.head == t]  # "wash" in "a car wash in Dunmore Street"
+    return any(t.pos_ in {"PROPN", "PRON"} or t.lemma_.lower() in PERSON_NOUNS | _ORG_NOUNS | _BODIES for t in heads)
+
+
+# Nouns for groups of people that answer "who" without a name.
+_BODIES = {
+    "board", "panel", "jury", "government", "police", "prosecutor", "official", "authority", "opponent", "critic",
+    "supporter", "protester", "resident", "voter", "parent", "family", "investigator", "researcher", "lawmaker",
+    "administration", "cabinet", "parliament", "assembly", "senate", "congress", "regulator", "inspector", "staff",
+    "crew", "team", "troop", "soldier", "force", "army", "navy", "rebel", "militant", "fighter", "group", "people",
+}  # fmt: skip
 
 
 def _name_only(span: Span, doc: Any) -> Span:

@@ -232,6 +232,9 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("How many children are waiting for scoliosis surgery?", wait) is None
     married = "Married and divorced three times, he spent his last years in St Lucia."
     assert span_for("How many grandchildren did he have?", married) is None
+    # A "who" answer names someone or a body, not a thing.
+    fraud = "Payments went to Kestclean Services, whose address turned out to be a car wash in Dunmore Street."
+    assert span_for("Who is the chief executive of Brellin Water?", fraud) is None
     # An ordinal or "one" standing for a thing is no amount; a fraction is.
     assert span_for("How much did the museum cost?", "The museum was one of 17 sites to be listed.") is None
     assert (
