@@ -52,6 +52,11 @@ _CAUSE_PHRASES = re.compile(
 # Verbs whose subject is a cause: "X led to", "X caused", "X forced the council to".
 _CAUSING_VERBS = {"lead", "cause", "prompt", "force", "trigger", "spark", "drive", "result", "mean"}
 _MANNER_MARKERS = {"by", "through", "using", "via", "with"}
+# Verbs of regarding or describing: "how did she describe it?" is answered by "described it as ...".
+_REGARDING = {
+    "describe", "see", "view", "regard", "interpret", "read", "call", "characterise", "characterize", "label",
+    "brand", "dub", "portray", "consider", "treat", "hail", "denounce", "dismiss", "depict", "frame", "rate",
+}  # fmt: skip
 _PRONOUNS = {"he", "she", "it", "they", "this", "that", "which", "who", "we", "i", "you", "these", "those"}
 # A clause answer runs to at least this many tokens before a comma may end it ("because, he said, ...").
 MIN_CLAUSE_TOKENS = 3
@@ -715,6 +720,11 @@ def _opens_clause(token: Any) -> bool:
 
 
 def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
+    # "How did officials read the talks?" against "interpreted as an inappropriate signal": how something is
+    # regarded is its "as ..." phrase.
+    regarded = [t for t in doc if t.lower_ == "as" and t.dep_ == "prep" and t.head.lemma_.lower() in _REGARDING]
+    if question.predicate in _REGARDING and regarded:
+        return _clause_from(doc, regarded[0], max(t.i for t in regarded[0].subtree), "manner")
     preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"} and _means(t)]
     if not preps:
         return None

@@ -185,6 +185,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
             "9",
         ),
+        # How something is regarded is its "as ..." phrase.
+        (
+            "How did Li describe the policy?",
+            "Li described the One China policy as the foundation of the relationship, not a bargaining chip.",
+            "as the foundation of the relationship",
+        ),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
