@@ -493,6 +493,9 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         after = doc[end] if end < len(doc) else None
         return after.lemma_.lower() if after is not None and after.pos_ == "NOUN" else None
 
+    def counts_asked(end: int) -> bool:
+        return question.head_noun is not None and counted(end) == question.head_noun
+
     def counts_other(end: int) -> bool:
         noun = counted(end)
         return noun is not None and noun != question.head_noun and doc[end].lower_ not in _MEASURE_UNITS
@@ -539,7 +542,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             and not (measured and not unit_after(t.i, t.i + 1))
             and not other_unit({counted(t.i + 1)})
             # "9 January" holds a number, but it is a date: only a question about time takes it.
-            and not (t.ent_type_ in {"DATE", "TIME"} and question.wh not in _TIME_HOW)
+            # (the small tagger's "eleven warships" as a time still counts the asked warships)
+            and not (t.ent_type_ in {"DATE", "TIME"} and question.wh not in _TIME_HOW and not counts_asked(t.i + 1))
         ]
         if not numbers:
             return None

@@ -113,6 +113,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "More than 1,900 donors",
         ),
         ("How many people were evacuated?", "Some 30,000 people were evacuated from Pellow.", "Some 30,000"),
+        # The small tagger calls "eleven warships" a time; it still counts the asked warships.
+        (
+            "How many warships will the base hold?",
+            "Russia will expand its base at Tartus to hold eleven warships.",
+            "eleven",
+        ),
         ("How long had the troops been in Syria?", "The troops had been in Syria for six months.", "six months"),
         # Causal and purpose connectives of several words, and "how come" asks why.
         (
