@@ -116,12 +116,28 @@ class AnswerChain:
         k = check_k(request.k)
         if self.search.store.chunk_count() == 0:
             raise QuestionError("nothing has been ingested yet: run `pressroom ingest PATH` first")
+        history = self.answered(history, request.filters)
         try:
             standalone = condense_with_llm(self.llm, question, history) if self.llm else condense(question, history)
         except Exception:  # a failing model: the rule-based rewrite serves, and the answer step says what failed
             log.debug("chat model failed to condense the follow-up", exc_info=True)
             standalone = condense(question, history)
         return Prepared(question, standalone, request.filters, k, started)
+
+    def answered(self, history: list[Turn], filters: Filters) -> list[Turn]:
+        """Earlier questions given without their answers (a ``--batch`` line's history, the UI's /ask API) are
+        answered in turn, as the chat answered them, so that "how old is he?" after "Which striker did Rovers
+        sign?" finds the name the answer gave, not only the question's words. The extractive answerer serves:
+        only the short answer is kept."""
+        done: list[Turn] = []
+        for turn in history:
+            if turn.answer is None:
+                standalone = condense(turn.question, done)
+                passages = self.search.search(standalone.query, filters, None, Mode.HYBRID_RERANK)
+                answer = self.answerer.answer(standalone.answerable_text, passages, standalone.context)
+                turn = Turn(turn.question, None if answer.refused else answer.short)
+            done.append(turn)
+        return done
 
     def retrieve(self, prepared: Prepared, mode: Mode = Mode.HYBRID_RERANK) -> Retrieved:
         t0 = time.perf_counter()

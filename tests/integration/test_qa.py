@@ -103,6 +103,14 @@ def test_three_turn_conversation_over_the_sample(pressroom: ContractView) -> Non
     assert "Assad" in third["short_answer"]
 
 
+def test_a_history_of_bare_questions_is_answered_so_a_pronoun_finds_the_name(pressroom: ContractView) -> None:
+    """A --batch line or an /ask call may give earlier questions without their answers: they are answered in turn,
+    as the chat answered them, so "he" is the name the first answer gave, which its question never said."""
+    result = pressroom.ask("Who did he talk to on the phone beforehand?", history=["Who announced the pullout?"])
+    assert "Putin" in (result["standalone_question"] or "")
+    assert "Assad" in result["short_answer"]
+
+
 def test_filters_restrict_retrieval_and_a_filter_matching_nothing_is_a_clear_error(pressroom: ContractView) -> None:
     result = pressroom.ask("What happened in Syria?", filters={"sources": ["tass"], "since": "2017-03-01"})
     assert result["passages"] and all(
