@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_gguf_path: str | None = None
     llm_temperature: float = 0.0
+    llm_seed: int | None = Field(
+        None, description="openai/ollama/llamacpp: a sampling seed, so that the same question gets the same reply."
+    )
     llm_timeout: float = Field(
         60.0,
         gt=0,

@@ -65,6 +65,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
                 base_url=settings.llm_base_url,
                 api_key=settings.llm_api_key or "not-needed",
                 temperature=settings.llm_temperature,
+                seed=settings.llm_seed,
                 max_tokens=settings.llm_max_tokens,
                 streaming=True,
                 timeout=settings.llm_timeout,
@@ -78,6 +79,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
                 model=settings.llm_model or "llama3.2",
                 base_url=settings.llm_base_url,
                 temperature=settings.llm_temperature,
+                seed=settings.llm_seed,
                 num_predict=settings.llm_max_tokens,
                 client_kwargs={"timeout": settings.llm_timeout},
             )
@@ -105,6 +107,7 @@ def _llamacpp(settings: Settings) -> BaseChatModel:
             # llama-cpp-python's default is half the cores; prompt reading is most of an answer's time.
             n_threads=os.cpu_count() or 1,
             temperature=settings.llm_temperature,
+            seed=-1 if settings.llm_seed is None else settings.llm_seed,  # llama.cpp's -1: a new seed each time
             max_tokens=settings.llm_max_tokens,
             verbose=False,
         )

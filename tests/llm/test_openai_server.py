@@ -116,8 +116,9 @@ def test_a_server_that_is_not_a_model_server_is_a_note(openai_settings: Settings
 
 
 def test_a_model_answering_garbage_falls_back_to_the_extractive_answer(openai_settings: Settings) -> None:
-    """The real model sampled at temperature 5: tokens at random, none of it supported."""
-    pressroom = with_backend(openai_settings, llm_temperature=5.0, llm_max_tokens=48)
+    """The real model sampled at temperature 5: tokens at random, none of it supported. Seeded: unseeded, a fresh-clone
+    CI run once drew a reply with a sentence the verifier kept (its rerun passed)."""
+    pressroom = with_backend(openai_settings, llm_temperature=5.0, llm_max_tokens=48, llm_seed=7)
     streamed = stream(pressroom, QUESTION)
     assert streamed.tokens
     answer = streamed.result.answer
