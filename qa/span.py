@@ -243,13 +243,18 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
             continue
         under = anchor is not None and any(t.head == anchor or t.head.head == anchor for t in ent)
         # "How many incidents were there in 2016?" against "rose from 10,793 in 2015 to 14,295 in 2016": nearest the
-        # asked year when the sentence has it, else nearest the aligned verb.
-        near = years[0] if years else anchor
-        distance = abs(ent.root.i - near.i) if near is not None else 0
-        candidates.append((not under, labels.index(ent.label_), distance, ent))
+        # asked year when the sentence has it, before anything else.
+        year_gap = abs(ent.root.i - years[0].i) if years else 0
+        distance = abs(ent.root.i - anchor.i) if anchor is not None else 0
+        # "How many hospitals?" against "3,966 hospitals ... with 452,000 practitioners": the count of the asked
+        # noun, wherever it stands.
+        counts_asked = question.wh == "how many" and any(
+            t.head.lemma_.lower() == question.head_noun and t.dep_ in {"nummod", "quantmod"} for t in ent
+        )
+        candidates.append((year_gap, not counts_asked, not under, labels.index(ent.label_), distance, ent))
     if not candidates:
         return None
-    ent = min(candidates, key=lambda c: c[:3])[3]
+    ent = min(candidates, key=lambda c: c[:5])[5]
     return _entity_span(doc, ent, how)
 
 
@@ -651,10 +656,24 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if question.head_noun == "date":
         # "On what date ...?" asks for a calendar date: "5 March", "March 5, 2017", not "Monday" or "late December".
         return _entity(question, doc, anchor, "date", lambda ent: bool(re.search(r"\d", ent.text)))
+    if question.head_noun == "time":
+        # "At what time ...?" asks for a time of day: "around 12.30pm", not "last year" or an age. The small tagger
+        # seldom labels one, so it is read from the text.
+        clocks = list(_CLOCK.finditer(doc.text))
+        if not clocks:
+            return None
+        where = anchor.idx - doc[0].idx if anchor is not None else 0
+        clock = min(clocks, key=lambda m: abs(m.start() - where))
+        return Span(clock.group(), clock.start(), clock.end(), "time")
     # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time.
     return _entity(question, doc, anchor, "date", lambda ent: not _LENGTH_ADJECTIVE.search(ent.text))
 
 
+# A time of day, with the words that hedge it: "around 12.30pm", "9.40pm", "shortly after 2am", "14:05", "noon".
+_CLOCK = re.compile(
+    r"(?i)(?:\b(?:around|about|shortly after|just after|just before)\s+)?"
+    r"(?:\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\b(?:noon|midnight)\b)"
+)
 _LENGTH_ADJECTIVE = re.compile(r"(?i)\w-(?:second|minute|hour|day|week|month|year|decade|century)(?:-old)?\b")
 
 

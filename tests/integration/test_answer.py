@@ -197,6 +197,18 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Li described the One China policy as the foundation of the relationship, not a bargaining chip.",
             "as the foundation of the relationship",
         ),
+        # "What time" asks for a time of day, which the small tagger seldom labels; an age is none.
+        (
+            "What time did the flood alert arrive?",
+            "Gemma Whitlock, 34, said the first flood alert reached her phone at 9.40pm.",
+            "9.40pm",
+        ),
+        # The count of the asked noun, wherever it stands.
+        (
+            "How many hospitals does the country have?",
+            "The country's 452,000 practitioners work in 3,966 hospitals and 42,528 clinics.",
+            "3,966",
+        ),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
     ],
