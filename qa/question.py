@@ -33,6 +33,8 @@ class Form(StrEnum):
 _NUMBER_HOW = re.compile(
     r"\bhow (many|much|old|long|high|tall|deep|far|fast|big|heavy|large|wide|strong|often|soon|hot|cold|warm)\b", re.I
 )
+# A four-digit year of the last two centuries.
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _PLACE_NOUNS = {"country", "city", "state", "town", "region", "province", "capital", "village", "county", "place"}
 # Nouns that ask for an amount without "how many" or "how much" ("what salary", "what was the price of X", "what
 # share of"), each with the entity labels (spaCy's OntoNotes scheme) that can give it, most likely first. Without
@@ -153,7 +155,7 @@ def analyse(doc: Any) -> Question:
         qualifiers=content_terms(" ".join(doc[i].text for i in sorted(background))),
         names=names,
         qualifier_names=[n for n in _names(doc, [doc[i] for i in sorted(background)]) if n not in names],
-        years=re.findall(r"\b(?:1[89]|20)\d\d\b", text),
+        years=YEAR.findall(text),
         core_text=" ".join(t.text for t in doc if t.i not in background) or text,
         preposition=_asked_preposition(asking, wh_token),
     )

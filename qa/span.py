@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pressroom.ingest.terms import content_terms
-from pressroom.qa.question import MEASURE_NOUNS, PERSON_NOUNS, Form, Question
+from pressroom.qa.question import MEASURE_NOUNS, PERSON_NOUNS, YEAR, Form, Question
 
 # Rules that find a span of the right kind without knowing it fills the asked role.
 WEAK_RULES = {"entity", "nearest phrase", "bare number"}
@@ -103,20 +103,19 @@ def find_span(
 def _someone(doc: Any, span: Span) -> bool:
     """A "who" answer names someone: a name, or a phrase headed by a person or a body ("the regional planning
     board", "opponents"), not "a car wash in Dunmore Street"."""
-    base = doc[0].idx
-    tokens = [t for t in doc if span.start <= t.idx - base < span.end]
+    tokens = _tokens(doc, span)
     if any(t.ent_type_ in {"PERSON", "ORG", "NORP"} for t in tokens):
         return True
     heads = [t for t in tokens if t.head not in tokens or t.head == t]  # "wash" in "a car wash in Dunmore Street"
     return any(t.pos_ in {"PROPN", "PRON"} or t.lemma_.lower() in PERSON_NOUNS | _ORG_NOUNS | _BODIES for t in heads)
 
 
-# Nouns for groups of people that answer "who" without a name.
+# Nouns for groups of people that answer "who" without a name (beside PERSON_NOUNS and _ORG_NOUNS).
 _BODIES = {
-    "board", "panel", "jury", "government", "police", "prosecutor", "official", "authority", "opponent", "critic",
-    "supporter", "protester", "resident", "voter", "parent", "family", "investigator", "researcher", "lawmaker",
-    "administration", "cabinet", "parliament", "assembly", "senate", "congress", "regulator", "inspector", "staff",
-    "crew", "team", "troop", "soldier", "force", "army", "navy", "rebel", "militant", "fighter", "group", "people",
+    "board", "panel", "jury", "government", "police", "authority", "opponent", "critic", "supporter", "protester",
+    "voter", "parent", "family", "investigator", "administration", "cabinet", "parliament", "assembly", "senate",
+    "congress", "regulator", "staff", "crew", "team", "troop", "soldier", "force", "army", "navy", "rebel",
+    "militant", "fighter", "group", "people",
 }  # fmt: skip
 
 
@@ -136,8 +135,13 @@ def _name_only(span: Span, doc: Any) -> Span:
 
 
 def _named(doc: Any, span: Span) -> bool:
+    return any(t.pos_ == "PROPN" or t.ent_type_ for t in _tokens(doc, span))
+
+
+def _tokens(doc: Any, span: Span) -> list[Any]:
+    """The tokens of ``doc`` that start inside ``span``."""
     base = doc[0].idx
-    return any(t.pos_ == "PROPN" or t.ent_type_ for t in doc if span.start <= t.idx - base < span.end)
+    return [t for t in doc if span.start <= t.idx - base < span.end]
 
 
 def slot_empty(question: Question, anchor: Any | None) -> bool:
@@ -289,7 +293,7 @@ def _who_or_what(
     role_noun = anchor is not None and anchor.pos_ == "NOUN" and question.form is Form.PERSON
     if role_noun and (span := _appositive_name(doc, anchor, asked)):
         return span
-    if span := _prepositional_object(question, doc, anchor, before):
+    if span := _prepositional_object(question, doc, anchor, asked, before):
         return span
     if anchor is not None:
         if question.slot in _SUBJECTS:
@@ -323,7 +327,7 @@ def _who_or_what(
 
 
 def _prepositional_object(
-    question: Question, doc: Any, anchor: Any | None, before: Callable[[], Any | None] | None
+    question: Question, doc: Any, anchor: Any | None, asked: set[str], before: Callable[[], Any | None] | None
 ) -> Span | None:
     """ "What had she been suffering from?" against "suffering from heart and liver disease": the object of the
     same preposition on the same word (or on the aligned one)."""
@@ -334,7 +338,7 @@ def _prepositional_object(
         if prep.head.lemma_.lower() != on and (anchor is None or anchor not in {prep.head, prep.head.head}):
             continue
         for pobj in (c for c in prep.children if c.dep_ in {"pobj", "pcomp"}):
-            if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "preposition", _asked(question)):
+            if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "preposition", asked):
                 return span
     return None
 
@@ -510,7 +514,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return False
         # A year is a date, not a count or a measure; a number counting some other thing ("for 50 years" when
         # the question counts fans) answers another question.
-        if _YEAR.fullmatch(ent.text.strip()):
+        if YEAR.fullmatch(ent.text.strip()):
             return False
         noun = counted(ent.end)
         if no_counts and ent.label_ == "CARDINAL" and counts_other(ent.end):
@@ -542,7 +546,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             for t in doc
             if _a_quantity(t)
             and t.text not in asked
-            and not _YEAR.fullmatch(t.text)
+            and not YEAR.fullmatch(t.text)
             and not (no_counts and counts_other(t.i + 1))
             and not (measured and not unit_after(t.i, t.i + 1))
             and not other_unit({counted(t.i + 1)})
@@ -617,12 +621,9 @@ def _a_quantity(token: Any) -> bool:
 _ORDINALS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last"}
 # "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins".
 _AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),")
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_IN_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _DURATION = re.compile(r"(?i)\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur)")
 
 
-# "How high", "how deep": questions that ask for a measure with a unit of length, speed, weight or temperature.
 def _asks_length(question: Question) -> bool:
     """ "How long is the bridge?" asks for a length; "how long was he jailed?" and "how long had they been there?"
     for a duration."""
@@ -630,6 +631,7 @@ def _asks_length(question: Question) -> bool:
 
 
 _PERFECT = re.compile(r"(?i)\bbeen\b")
+# "How high", "how deep": questions that ask for a measure with a unit of length, speed, weight or temperature.
 _MEASURE_HOW = {"how high", "how tall", "how deep", "how far", "how fast", "how heavy", "how wide", "how hot",
                 "how cold", "how warm"}  # fmt: skip
 _MEASURE_UNIT = re.compile(
@@ -647,8 +649,8 @@ _MEASURE_UNITS = {"pounds", "dollars", "euros", "yuan", "yen", "roubles", "ruble
 def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if question.head_noun == "year":
         # "What year ...?" is answered by a year, not by "Sunday", and by the year alone, not "September 15, 1974".
-        span = _entity(question, doc, anchor, "date", lambda ent: bool(_IN_YEAR.search(ent.text)))
-        year = _IN_YEAR.search(span.text) if span is not None else None
+        span = _entity(question, doc, anchor, "date", lambda ent: bool(YEAR.search(ent.text)))
+        year = YEAR.search(span.text) if span is not None else None
         if span is None or year is None:
             return span
         start = span.start + doc.text[span.start : span.end].find(year.group())
@@ -745,9 +747,9 @@ def _opens_clause(token: Any) -> bool:
 def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # "How did officials read the talks?" against "interpreted as an inappropriate signal": how something is
     # regarded is its "as ..." phrase.
-    regarded = [t for t in doc if t.lower_ == "as" and t.dep_ == "prep" and t.head.lemma_.lower() in _REGARDING]
-    if question.predicate in _REGARDING and regarded:
-        return _clause_from(doc, regarded[0], max(t.i for t in regarded[0].subtree), "manner")
+    if question.predicate in _REGARDING:
+        for prep in (t for t in doc if t.lower_ == "as" and t.dep_ == "prep" and t.head.lemma_.lower() in _REGARDING):
+            return _clause_from(doc, prep, max(t.i for t in prep.subtree), "manner")
     preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"} and _means(t)]
     if not preps:
         return None
