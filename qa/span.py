@@ -459,7 +459,7 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
     anchors = [anchor.i] if anchor is not None else [t.i for t in doc if content_terms(t.text) & asked]
     if not anchors:
         return None
-    best: tuple[float, Any] | None = None
+    best: tuple[tuple[bool, int], Any] | None = None
     for chunk in doc.noun_chunks:
         words = content_terms(chunk.text)
         if not words or words <= asked or chunk.root.lower_ in _PRONOUNS:
@@ -467,7 +467,9 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
         distance = min(min(abs(chunk.start - i), abs(chunk.end - 1 - i)) for i in anchors)
         # The verb's own arguments first: an object for "what", a subject for "who".
         role = 0 if chunk.root.dep_ in _OBJECTS | _SUBJECTS | {"pobj"} else 2
-        score = distance + role
+        # A phrase sharing words with the question is the question's own argument ("Israeli warplanes" for "what
+        # were the Israeli planes going after?"), not its answer: any phrase saying only new things comes first.
+        score = (bool(words & asked), distance + role)
         if best is None or score < best[0]:
             best = (score, chunk)
     if best is None:

@@ -211,6 +211,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
         ),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
+        # With no verb of the question's in the sentence, a phrase repeating the question's words is its argument.
+        (
+            "What do the passengers keep looking at during crossings?",
+            '"During crossings, ferry passengers constantly check the tide tables," she says.',
+            "the tide tables",
+        ),
     ],
 )
 def test_span_by_role(question: str, sentence: str, expected: str) -> None:
