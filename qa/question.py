@@ -42,6 +42,11 @@ _PLACE_NOUNS = {"country", "city", "state", "town", "region", "province", "capit
 _MONEY = ("MONEY", "CARDINAL", "QUANTITY")  # the small tagger calls "620,000 pounds" a QUANTITY
 _SHARE = ("PERCENT", "MONEY", "CARDINAL")  # the small tagger calls "41 per cent" MONEY
 _MEASURE = ("QUANTITY", "CARDINAL", "PERCENT")
+# Verbs whose "how much" asks for money ("how much did it cost?"), not any amount ("how much did the river rise?").
+_MONEY_VERBS = re.compile(
+    r"(?i)\b(?:cost|costs|pay|pays|paid|paying|fined?|spen[dt]|spends|charged?|earn(?:s|ed)?|sold|sell|invest(?:ed)?|"
+    r"owed?|donated?|fetched)\b"
+)
 _COUNT = ("CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL")
 MEASURE_NOUNS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
@@ -100,6 +105,14 @@ class Question:
     @property
     def terms(self) -> set[str]:
         return self.core | self.qualifiers
+
+    @property
+    def asks_money(self) -> bool:
+        """ "What salary?", "how much did the plane cost?", "how much was the firm fined?": a sum of money."""
+        noun_labels = MEASURE_NOUNS.get(self.head_noun or "", ())
+        # The verb is read from the words: the small parser takes "cost" in "did the plane cost Orbis" for a noun
+        # and lemmatises "fined" as "fin".
+        return noun_labels is _MONEY or (self.wh == "how much" and bool(_MONEY_VERBS.search(self.text)))
 
 
 def analyse(doc: Any) -> Question:

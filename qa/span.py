@@ -500,6 +500,10 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # A count of things ("400 passengers", "230 residents") is not a sum of money, a share or a measure.
     no_counts = MEASURE_NOUNS.get(question.head_noun or "", ("",))[0] in {"MONEY", "PERCENT", "QUANTITY"}
 
+    def a_sum(start: int, end: int) -> bool:
+        # "£87.60", "620,000 pounds", "$4 million": a currency beside the number (the sign is a token before it).
+        return bool(_CURRENCY.search(doc[max(start - 1, 0) : min(end + 2, len(doc))].text))
+
     def counted(end: int) -> str | None:
         after = doc[end] if end < len(doc) else None
         return after.lemma_.lower() if after is not None and after.pos_ == "NOUN" else None
@@ -519,6 +523,9 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         if YEAR.fullmatch(ent.text.strip()):
             return False
         noun = counted(ent.end)
+        # "How much did the plane cost?" is not answered by "17,000 eye surgeries" nor "one of 17 sites".
+        if question.asks_money and ent.label_ != "MONEY" and not a_sum(ent.start, ent.end):
+            return False
         if no_counts and ent.label_ == "CARDINAL" and counts_other(ent.end):
             return False
         if duration and not _DURATION.search(ent.text):
@@ -550,6 +557,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             and t.text not in asked
             and not YEAR.fullmatch(t.text)
             and not (no_counts and counts_other(t.i + 1))
+            and not (question.asks_money and not a_sum(t.i, t.i + 1))
             and not (measured and not unit_after(t.i, t.i + 1))
             and not other_unit({counted(t.i + 1)})
             # "9 January" holds a number, but it is a date: only a question about time takes it.
@@ -562,9 +570,17 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         # Scraped text glues punctuation to a number ("87.-"): keep the number and a unit sign only.
         text = re.sub(r"[^\w%]+$", "", token.text)
         span = Span(text, token.idx - doc[0].idx, token.idx - doc[0].idx + len(text), "bare number")
-        return _with_counted(span, doc, token, token.i + 1, question.head_noun)
+        return _with_counted(_with_sign(span, doc, token.i), doc, token, token.i + 1, question.head_noun)
     ent = next(e for e in doc.ents if e.start_char - doc[0].idx == span.start)
-    return _with_counted(span, doc, ent.root, ent.end, question.head_noun)
+    return _with_counted(_with_sign(span, doc, ent.start), doc, ent.root, ent.end, question.head_noun)
+
+
+def _with_sign(span: Span, doc: Any, first: int) -> Span:
+    """A sum keeps its currency sign, which the tagger leaves outside the entity: "£12,000", not "12,000"."""
+    sign = doc[first - 1] if first > 0 else None
+    if sign is None or sign.text not in _SIGNS or sign.whitespace_:
+        return span
+    return replace(span, text=sign.text + span.text, start=sign.idx - doc[0].idx)
 
 
 def _with_counted(span: Span, doc: Any, number: Any, end: int, asked_noun: str | None) -> Span:
@@ -642,6 +658,10 @@ _MEASURE_UNIT = re.compile(
 )
 _UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent",
                 "time"}  # fmt: skip
+_SIGNS = {"£", "$", "€", "¥"}
+_CURRENCY = re.compile(
+    r"[£$€¥]|\b(?:pounds?|pence|p|dollars?|cents?|euros?|yuan|yen|roubles?|rubles?|rupees?|francs?|USD|GBP|EUR)\b"
+)
 # Words that make a number a sum or a measure rather than a count of things.
 _MEASURE_UNITS = {"pounds", "dollars", "euros", "yuan", "yen", "roubles", "rubles", "rupees", "francs", "mph",
                   "knots", "inches", "centimetres", "millimetres", "cm", "mm", "metres", "meters", "miles",

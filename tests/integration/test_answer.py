@@ -86,7 +86,7 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Moira Tavish",
         ),
         # An amount asked through a noun: a sum of money, not a count of something else.
-        ("What salary will Okafor get?", "Okafor, who oversaw 400 staff, will be paid £310,000 a year.", "310,000"),
+        ("What salary will Okafor get?", "Okafor, who oversaw 400 staff, will be paid £310,000 a year.", "£310,000"),
         ("What was the price of a bitcoin in yuan?", "Bitcoin traded at 7,000 yuan on January 6.", "7,000 yuan"),
         (
             "What was the salary of the new chief executive?",
@@ -262,6 +262,13 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("How many children are waiting for scoliosis surgery?", wait) is None
     married = "Married and divorced three times, he spent his last years in St Lucia."
     assert span_for("How many grandchildren did he have?", married) is None
+    # A question about money takes a sum with its currency, not a count of things, whatever the parser makes of
+    # the verb ("cost" read as a noun, "fined" lemmatised as "fin").
+    plane = "The hospital plane will carry out 17,000 eye operations by 2019."
+    assert span_for("How much did the new hospital plane cost the charity?", plane) is None
+    assert span_for("How much was the trawler firm fined?", "The firm faced two charges at the court.") is None
+    fined = "The trawler firm was fined £12,000 on two charges at the court."
+    assert span_for("How much was the trawler firm fined?", fined) == "£12,000"
     # A "who" answer names someone or a body, not a thing.
     fraud = "Payments went to Kestclean Services, whose address turned out to be a car wash in Dunmore Street."
     assert span_for("Who is the chief executive of Brellin Water?", fraud) is None
