@@ -470,7 +470,9 @@ class Ingestor:
         orphans = [cid for aid in orphaned for cid in layout.chunks[aid]]
         self.store.announce(dict.fromkeys(orphaned, DELETED))  # lexical indexes drop them too
         self.store.delete_chunks(orphans)
-        report.orphan_chunks = len(orphans)
+        for shard, strays in layout.strays.items():  # copies outside their record's shard (the record's stay)
+            self.store.delete_chunks(strays, shard)
+        report.orphan_chunks = len(orphans) + sum(map(len, layout.strays.values()))
         report.deletes_finished = sorted(aid for aid, meta in layout.records.items() if meta.get(DELETING))
         self.store.delete_articles(report.deletes_finished)
         broken = sorted(

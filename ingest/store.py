@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,13 @@ DELETED = ""  # the content hash a change log entry announces for an article bei
 # are never missed (a reader skips what it already handled).
 SLACK_US = 60_000_000
 REPAIRED_UNTIL = "repaired_until"  # the change log's metadata: when the last repair started (microseconds)
+# Chunks live in numbered collections ("shards": `<collection>_chunks`, then `<collection>_chunks_1`, ...). An
+# embedded Chroma loads a collection's whole HNSW graph the first time a process reads or writes it (its backfill
+# builds the graph reader before any get, count or upsert), so a process writing one article pays for the
+# collection it writes to: new articles go to the newest shard, and a new shard is opened once that one holds
+# SHARD_CHUNKS chunks. An article stays in the shard its record names, so its updates and deletes touch only that.
+SHARD_CHUNKS = 100_000
+SHARD = "shard"  # an article record's metadata: the number of the shard holding its chunks (absent: 0)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,9 @@ def chunk_digest(ids: Iterable[str]) -> str:
 class Layout:
     records: dict[str, dict[str, Any]]  # article id -> its record's metadata
     chunks: dict[str, set[str]]  # article id (as the chunk's metadata says) -> its chunk ids
+    # shard -> chunks of a recorded article found outside the shard its record names (two processes writing the
+    # same new article as one opened a shard): copies to drop there. Found by a full layout only.
+    strays: dict[int, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,6 +157,7 @@ class ArticleStore:
         self.client = make_client(settings)
         self.embedding_function = PressroomEmbeddingFunction(embedder)
         self._refresh_lock = threading.Lock()
+        self._shards: dict[int, Any] = {}  # shard number -> its collection, opened on first use
         self._announced = 0  # log entries this process wrote
         self._seen: tuple[int, int] | None = None  # (generation, announced) at the last refresh
 
@@ -165,7 +176,52 @@ class ArticleStore:
 
     @cached_property
     def chunks(self) -> Any:
+        """The first chunk collection (shard 0): every chunk of a store that never grew past SHARD_CHUNKS."""
         return self._collection("chunks")
+
+    def shard(self, number: int) -> Any:
+        if number == 0:
+            return self.chunks
+        if number not in self._shards:
+            self._shards[number] = self._collection(f"chunks_{number}")
+        return self._shards[number]
+
+    def shard_numbers(self) -> list[int]:
+        """The shards that exist, from the collections' names (no collection is opened, so no graph is loaded)."""
+        prefix = f"{self.settings.collection}_chunks"
+        numbers = {0}
+        for collection in self.client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(prefix + "_") and name[len(prefix) + 1 :].isdigit():
+                numbers.add(int(name[len(prefix) + 1 :]))
+        return sorted(numbers)
+
+    def all_shards(self) -> list[Any]:
+        return [self.shard(n) for n in self.shard_numbers()]
+
+    def open_shard(self) -> int:
+        """The shard new articles go to: the newest, or (embedded) a new one once the newest holds SHARD_CHUNKS
+        chunks. Counting it loads its graph, which the write that follows loads anyway. A server keeps its graphs
+        loaded, so there one collection is best: it never opens a new shard."""
+        newest = self.shard_numbers()[-1]
+        if not self.settings.chroma_url and self.shard(newest).count() >= SHARD_CHUNKS:
+            newest += 1
+            self.shard(newest)
+        return newest
+
+    def shards_of(self, article_ids: Sequence[str]) -> dict[int, list[str]]:
+        """Shard number -> the given articles filed there, as their records say; articles without a record (being
+        deleted, or never written) have no chunks under the write order, except in stores older than it: those
+        are looked for in every shard."""
+        records = self.records(article_ids)
+        found: dict[int, list[str]] = {}
+        everywhere = [a for a in article_ids if a not in records]
+        for article_id, meta in records.items():
+            found.setdefault(int(meta.get(SHARD, 0)), []).append(article_id)
+        if everywhere:
+            for number in self.shard_numbers():
+                found.setdefault(number, []).extend(everywhere)
+        return found
 
     @cached_property
     def articles(self) -> Any:
@@ -210,25 +266,35 @@ class ArticleStore:
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every chunk as (id, text, metadata), paged so a large collection never loads in one response."""
-        yield from self._paged(
-            self.chunks,
-            ["documents", "metadatas"],
-            lambda got, i: (got["ids"][i], got["documents"][i], got["metadatas"][i]),
-        )
+        for shard in self.all_shards():
+            yield from self._paged(
+                shard,
+                ["documents", "metadatas"],
+                lambda got, i: (got["ids"][i], got["documents"][i], got["metadatas"][i]),
+            )
 
     def layout(self, article_ids: Sequence[str] | None = None) -> Layout:
         """Every record's metadata and the chunk ids filed under each article id, in one paged pass each; or only
         those of ``article_ids``."""
         chunks: dict[str, set[str]] = {}
+        strays: dict[int, list[str]] = {}
         if article_ids is None:
-            rows = self._paged(self.chunks, ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i]))
             records = dict(self.iter_article_metadata())
+            for number in self.shard_numbers():
+                page = self._paged(
+                    self.shard(number), ["metadatas"], lambda got, i: (got["ids"][i], got["metadatas"][i])
+                )
+                for cid, meta in page:
+                    article_id = str(meta.get("article_id", ""))
+                    if article_id in records and int(records[article_id].get(SHARD, 0)) != number:
+                        strays.setdefault(number, []).append(cid)
+                    else:
+                        chunks.setdefault(article_id, set()).add(cid)
         else:
-            rows = ((cid, meta) for cid, _, meta in self.chunks_of(article_ids))
             records = self.records(article_ids)
-        for cid, meta in rows:
-            chunks.setdefault(str(meta.get("article_id", "")), set()).add(cid)
-        return Layout(records, chunks)
+            for cid, _, meta in self.chunks_of(article_ids):  # only the shard each record names
+                chunks.setdefault(str(meta.get("article_id", "")), set()).add(cid)
+        return Layout(records, chunks, strays)
 
     def stored_articles(self, article_ids: Sequence[str]) -> list[StoredArticle]:
         found: list[StoredArticle] = []
@@ -251,7 +317,7 @@ class ArticleStore:
             offset += page
 
     def chunk_count(self) -> int:
-        return int(self.chunks.count())
+        return sum(int(shard.count()) for shard in self.all_shards())
 
     def article_count(self) -> int:
         return int(self.articles.count())
@@ -259,12 +325,12 @@ class ArticleStore:
     def chunks_of(self, article_ids: Sequence[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """The chunks of these articles as (id, text, metadata): what a catch-up re-reads, in proportion to it."""
         step = min(self.batch_size, 500)
-        for start in range(0, len(article_ids), step):
-            got = self.chunks.get(
-                where={"article_id": {"$in": list(article_ids[start : start + step])}},
-                include=["documents", "metadatas"],
-            )
-            yield from zip(got["ids"], got["documents"], got["metadatas"])
+        for number, ids in sorted(self.shards_of(article_ids).items()):
+            for start in range(0, len(ids), step):
+                got = self.shard(number).get(
+                    where={"article_id": {"$in": ids[start : start + step]}}, include=["documents", "metadatas"]
+                )
+                yield from zip(got["ids"], got["documents"], got["metadatas"])
 
     # --- the change log --------------------------------------------------------------------------
 
@@ -294,6 +360,7 @@ class ArticleStore:
                 self.client = make_client(self.settings)
                 for name in ("chunks", "articles", "changes"):
                     self.__dict__.pop(name, None)
+                self._shards = {}
             return generation
 
     def repaired_until(self) -> int | None:
@@ -341,34 +408,42 @@ class ArticleStore:
     def dense_search(
         self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, str, dict[str, Any], float]]:
-        """(chunk id, text, metadata, cosine similarity), best first."""
-        total = self.chunk_count()
-        if total == 0:
-            return []
-        got = self.chunks.query(
-            query_embeddings=[embedding.tolist()],
-            n_results=min(n, total),
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            (cid, doc, meta, 1.0 - float(dist))
-            for cid, doc, meta, dist in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+        """(chunk id, text, metadata, cosine similarity), best first: the best ``n`` of every shard's best ``n``.
+        Chroma returns fewer than ``n_results`` from a smaller collection, so no shard is counted (a count costs
+        7 ms at 100k chunks)."""
+        found = []
+        for shard in self.all_shards():
+            got = shard.query(
+                query_embeddings=[embedding.tolist()],
+                n_results=n,
+                where=where or None,
+                include=["documents", "metadatas", "distances"],
             )
-        ]
+            found += [
+                (cid, doc, meta, 1.0 - float(dist))
+                for cid, doc, meta, dist in zip(
+                    got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+                )
+            ]
+        return sorted(found, key=lambda row: -row[3])[:n]
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         if not ids:
             return {}
-        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        return {cid: (doc, meta) for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for shard in self.all_shards():
+            got = shard.get(ids=list(ids), include=["documents", "metadatas"])
+            found.update((cid, (doc, meta)) for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"]))
+        return found
 
     def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:
             return {}
-        got = self.chunks.get(ids=list(ids), include=["embeddings"])
-        return {cid: np.asarray(emb, dtype=np.float32) for cid, emb in zip(got["ids"], got["embeddings"])}
+        found: dict[str, np.ndarray] = {}
+        for shard in self.all_shards():
+            got = shard.get(ids=list(ids), include=["embeddings"])
+            found.update((cid, np.asarray(emb, dtype=np.float32)) for cid, emb in zip(got["ids"], got["embeddings"]))
+        return found
 
     # --- writes ----------------------------------------------------------------------------------
     #
@@ -384,6 +459,11 @@ class ArticleStore:
         article was written on its own. Announced in the change log first, like every write.
         """
         self.announce({a.id: a.content_hash for a, _, _ in batch})
+        # An article stays in the shard its record names; a new one goes to the open shard.
+        prior = self.records([a.id for a, _, _ in batch])
+        new = [a.id for a, _, _ in batch if a.id not in prior]
+        opened = self.open_shard() if new else 0
+        shards = {a.id: int(prior[a.id].get(SHARD, 0)) if a.id in prior else opened for a, _, _ in batch}
         ids: list[str] = []
         documents: list[str] = []
         metadatas: list[dict[str, Any]] = []
@@ -417,47 +497,62 @@ class ArticleStore:
                         "n_chunks": len(chunks),
                         "chunk_digest": chunk_digest(c.id for c in chunks),
                         "origin": a.origin,
+                        SHARD: shards[a.id],
                     }
                     for (a, chunks, _), common in zip(part, commons[start : start + len(part)])
                 ],
             )
         stacked = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
-        for start in range(0, len(ids), self.batch_size):
-            end = start + self.batch_size
-            self.chunks.upsert(
-                ids=ids[start:end],
-                documents=documents[start:end],
-                embeddings=stacked[start:end],
-                metadatas=metadatas[start:end],
-            )
+        rows = np.array([shards[str(m["article_id"])] for m in metadatas], dtype=np.int64)
+        for number in sorted(set(shards.values())):
+            where = np.flatnonzero(rows == number)
+            for start in range(0, len(where), self.batch_size):
+                part = where[start : start + self.batch_size]
+                self.shard(number).upsert(
+                    ids=[ids[i] for i in part],
+                    documents=[documents[i] for i in part],
+                    embeddings=stacked[part],
+                    metadatas=[metadatas[i] for i in part],
+                )
         keep = set(ids)
-        self.delete_chunks([cid for cid in self._chunk_ids_of([a.id for a, _, _ in batch]) if cid not in keep])
+        for number in sorted(set(shards.values())):
+            written = [a.id for a, _, _ in batch if shards[a.id] == number]
+            stale = [cid for cid in self._chunk_ids_of(written, number) if cid not in keep]
+            self.delete_chunks(stale, number)
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Mark the records, drop their chunks, then the records: a kill midway leaves a mark the next run finishes."""
         self.announce(dict.fromkeys(article_ids, DELETED))
         for start in range(0, len(article_ids), self.batch_size):
             part = list(article_ids[start : start + self.batch_size])
+            shards = self.shards_of(part)  # where each record says its chunks are
             self.articles.update(ids=part, metadatas=[{DELETING: True}] * len(part))
-            self.delete_chunks(self._chunk_ids_of(part))
+            for number, filed in sorted(shards.items()):
+                self.delete_chunks(self._chunk_ids_of(filed, number), number)
             self.articles.delete(ids=part)
 
-    def _chunk_ids_of(self, article_ids: list[str]) -> list[str]:
+    def _chunk_ids_of(self, article_ids: list[str], shard: int) -> list[str]:
         if not article_ids:
             return []
-        return list(self.chunks.get(where={"article_id": {"$in": article_ids}}, include=[])["ids"])
+        return list(self.shard(shard).get(where={"article_id": {"$in": article_ids}}, include=[])["ids"])
 
-    def delete_chunks(self, ids: list[str]) -> None:
-        for start in range(0, len(ids), self.batch_size):
-            self.chunks.delete(ids=ids[start : start + self.batch_size])
+    def delete_chunks(self, ids: list[str], shard: int | None = None) -> None:
+        """Delete these chunks from their shard, or (None: not known) from every shard."""
+        if not ids:
+            return
+        for collection in self.all_shards() if shard is None else [self.shard(shard)]:
+            for start in range(0, len(ids), self.batch_size):
+                collection.delete(ids=ids[start : start + self.batch_size])
 
     def reset(self) -> None:
-        for suffix in ("chunks", "articles", "changes"):
+        shards = [f"chunks_{n}" for n in self.shard_numbers() if n]
+        for suffix in ("chunks", *shards, "articles", "changes"):
             # A collection that is absent already needs no reset.
             with contextlib.suppress(Exception):
                 self.client.delete_collection(f"{self.settings.collection}_{suffix}")
         for name in ("chunks", "articles", "changes"):
             self.__dict__.pop(name, None)
+        self._shards = {}
 
     # --- stats -----------------------------------------------------------------------------------
 
