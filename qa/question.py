@@ -125,6 +125,11 @@ def analyse(doc: Any) -> Question:
     number = _NUMBER_HOW.search(asking.text if asking is not None else text)
     root = asking.root if asking is not None else None
     background = _background_tokens(doc, root, wh_token)
+    if root is not None and wh_token is not None and root.i in background:
+        # The small parser made the scene-setting clause the main one ("When Kiev threatened the MPs, which party
+        # organised the visit?"): the asking clause's verb is the wh-word's.
+        clause = (t for t in (wh_token, *wh_token.ancestors) if t.pos_ in {"VERB", "AUX"} and t.i not in background)
+        root = next(clause, root)
     predicate_token = _predicate(root, background)
     head_noun = _head_noun(wh_token)
     form = _form(wh_token, number, head_noun)
@@ -203,6 +208,14 @@ def _wh_word(sentence: Any) -> Any | None:
     """The wh-word that asks: not one that opens a background clause ("when X told Y, how many ...")."""
     words = [t for t in sentence if t.tag_ in _WH_TAGS]
     asking = [t for t in words if not (t.head.dep_ in {"advcl", "relcl"} and t.dep_ in {"advmod", "mark"})]
+    # "When the command said X, what year did they say she was born?": the small parser often makes the opening
+    # clause the main one; a wh-word after its comma is the one that asks. An opening wh-word before its verb
+    # ("When did the bridge open, and who opened it?") asks itself.
+    first = words[0] if words else None
+    subordinate = first is not None and first.i + 1 < len(first.doc) and first.nbor().pos_ not in {"AUX", "VERB"}
+    if len(words) > 1 and first.i == sentence.start and subordinate:
+        after_comma = [t for t in words[1:] if any(x.text == "," for x in sentence.doc[words[0].i : t.i])]
+        asking = after_comma[:1] or asking
     return (asking or words or [None])[0]
 
 

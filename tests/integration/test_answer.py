@@ -30,6 +30,14 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("What salary will Dana Okafor get?", Form.NUMBER, None, "get"),
         ("What was the price of a bitcoin in yuan?", Form.NUMBER, None, "be"),
         ("What share of the vote did Labour win?", Form.NUMBER, None, "win"),
+        # An opening "when" clause sets the scene; the wh-word after its comma asks. One before its verb asks.
+        (
+            "When Kiev threatened the MPs who visited Crimea, which party organised the visit?",
+            Form.THING,
+            None,
+            "organise",
+        ),
+        ("When did the bridge open, and who opened it?", Form.DATE, "advmod", "open"),
     ],
 )
 def test_question_analysis(question: str, form: Form, slot: str | None, predicate: str) -> None:
