@@ -45,7 +45,7 @@ _MEASURE = ("QUANTITY", "CARDINAL", "PERCENT")
 # Verbs whose "how much" asks for money ("how much did it cost?"), not any amount ("how much did the river rise?").
 _MONEY_VERBS = re.compile(
     r"(?i)\b(?:cost|costs|pay|pays|paid|paying|fined?|spen[dt]|spends|charged?|earn(?:s|ed)?|sold|sell|invest(?:ed)?|"
-    r"owed?|donated?|fetched)\b"
+    r"owed?|donated?|fetched|steal|stole|stolen|embezzled?|defrauded?|swindled?)\b"
 )
 _COUNT = ("CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL")
 MEASURE_NOUNS: dict[str, tuple[str, ...]] = {

@@ -528,8 +528,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return False
         if no_counts and ent.label_ == "CARDINAL" and counts_other(ent.end):
             return False
-        if duration and not _DURATION.search(ent.text):
-            return False  # not the age in "Ferreira, 52,"
+        if duration and not _AMOUNT_OF_TIME.search(ent.text):
+            return False  # not the age in "Ferreira, 52,", nor a point in time ("14 January next year")
         # "How long is the contract?" may ask for a length of time too.
         if (
             measured
@@ -640,6 +640,12 @@ _ORDINALS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 # "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins".
 _AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),")
 _DURATION = re.compile(r"(?i)\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur)")
+# An amount of time: a count with its unit ("four years", "18 months", "a year and a half"), not a point in time
+# that names a unit ("next year", "last month").
+_AMOUNT_OF_TIME = re.compile(
+    r"(?i)\b(?:\d[\d.,]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|several|"
+    r"few|many|half|a couple of)(?:[\s-]+(?:and[\s-]a[\s-]half|more|full))?[\s-]+" + _DURATION.pattern[4:]
+)
 
 
 def _asks_length(question: Question) -> bool:
@@ -689,14 +695,28 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         where = anchor.idx - doc[0].idx if anchor is not None else 0
         clock = min(clocks, key=lambda m: abs(m.start() - where))
         return Span(clock.group(), clock.start(), clock.end(), "time")
-    # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time.
-    return _entity(question, doc, anchor, "date", lambda ent: not _LENGTH_ADJECTIVE.search(ent.text))
+    # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time, nor is an
+    # age the small tagger calls a date ("Pellow, 58,").
+    return _entity(
+        question,
+        doc,
+        anchor,
+        "date",
+        lambda ent: not _LENGTH_ADJECTIVE.search(ent.text) and bool(_POINT_IN_TIME.search(ent.text)),
+    )
 
 
 # A time of day, with the words that hedge it: "around 12.30pm", "9.40pm", "shortly after 2am", "14:05", "noon".
 _CLOCK = re.compile(
     r"(?i)(?:\b(?:around|about|shortly after|just after|just before)\s+)?"
     r"(?:\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\b(?:noon|midnight)\b)"
+)
+# What a point in time is said with: a year, a month, a weekday, a part of the day or year, a feast, a relative word.
+_POINT_IN_TIME = re.compile(
+    r"(?i)\b(?:1[89]\d\d|20\d\d|(?:1[89]|20)?\d0s|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|"
+    r"june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"today|yesterday|tomorrow|tonight|morning|afternoon|evening|night|week|weekend|month|year|spring|summer|autumn|"
+    r"fall|winter|christmas|easter|century|decade|ago|\d{1,2}(?:st|nd|rd|th)|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?)\b"
 )
 _LENGTH_ADJECTIVE = re.compile(r"(?i)\w-(?:second|minute|hour|day|week|month|year|decade|century)(?:-old)?\b")
 

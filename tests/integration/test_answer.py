@@ -277,6 +277,13 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("How much was the trawler firm fined?", "The firm faced two charges at the court.") is None
     fined = "The trawler firm was fined £12,000 on two charges at the court."
     assert span_for("How much was the trawler firm fined?", fined) == "£12,000"
+    stole = "The treasurer moved the charity's money into two personal accounts."
+    assert span_for("How much did the treasurer steal from the charity?", stole) is None
+    # A duration is an amount of time, not a point in time naming a unit; a date is no age.
+    hearing = "A hearing to recover the money has been set for 14 January next year."
+    assert span_for("How long was the treasurer jailed for?", hearing) is None
+    aged = "Desmond Pellow, 58, of Marsh Lane, became the charity's treasurer."
+    assert span_for("When did Desmond Pellow become treasurer?", aged) is None
     # A "who" answer names someone or a body, not a thing.
     fraud = "Payments went to Kestclean Services, whose address turned out to be a car wash in Dunmore Street."
     assert span_for("Who is the chief executive of Brellin Water?", fraud) is None
