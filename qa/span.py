@@ -88,7 +88,9 @@ def find_span(
         span = _who_or_what(question, doc, anchor, before)
         if span is None or span.in_before:
             return span
-        return _name_only(span, doc) if _someone(doc, span) else None
+        if not _someone(doc, span) or _another_role(question, doc, span):
+            return None
+        return _name_only(span, doc)
     if question.form is Form.THING:
         return _who_or_what(question, doc, anchor, before)
     if question.form is Form.NAME:
@@ -108,6 +110,20 @@ def _someone(doc: Any, span: Span) -> bool:
         return True
     heads = [t for t in tokens if t.head not in tokens or t.head == t]  # "wash" in "a car wash in Dunmore Street"
     return any(t.pos_ in {"PROPN", "PRON"} or t.lemma_.lower() in PERSON_NOUNS | _ORG_NOUNS | _BODIES for t in heads)
+
+
+def _another_role(question: Question, doc: Any, span: Span) -> bool:
+    """ "Who is the chair of the trust?" is not answered by "treasurer of the trust": a phrase naming nobody, headed by
+    another role than the asked one."""
+    if question.head_noun not in PERSON_NOUNS or _named_person(doc, span):
+        return False
+    tokens = _tokens(doc, span)
+    heads = [t for t in tokens if t.head not in tokens or t.head == t]
+    return any(t.lemma_.lower() in PERSON_NOUNS and t.lemma_.lower() != question.head_noun for t in heads)
+
+
+def _named_person(doc: Any, span: Span) -> bool:
+    return any(t.ent_type_ == "PERSON" for t in _tokens(doc, span))
 
 
 # Nouns for groups of people that answer "who" without a name (beside PERSON_NOUNS and _ORG_NOUNS).
@@ -308,6 +324,9 @@ def _who_or_what(
             roles = _OBJECTS if question.slot == "nsubjpass" and not passive else _SUBJECTS
             for subject in (c for c in anchor.children if c.dep_ in roles):
                 found = _relative_head(doc, anchor, subject, asked) or _antecedent(doc, subject, before)
+                # "its finance director, Graham Lusk, would retire": a person is answered by the name.
+                if found is None and question.form is Form.PERSON:
+                    found = _appositive_name(doc, subject, asked)
                 if span := found or _phrase(doc, subject, "subject", asked):
                     return span
         elif question.slot in _OBJECTS | {"pobj"}:

@@ -219,6 +219,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
         ),
         # "What year" is answered by the year alone.
         ("In what year did the bridge open?", "The bridge opened on September 15, 1931.", "1931"),
+        # A role noun standing for a person gives the name beside it; another role than the asked one is no answer.
+        (
+            "Who is retiring from Brannock Foods?",
+            "The firm also announced that its finance director, Graham Lusk, would retire next summer.",
+            "Graham Lusk",
+        ),
         # With no verb of the question's in the sentence, a phrase repeating the question's words is its argument.
         (
             "What do the passengers keep looking at during crossings?",
@@ -284,6 +290,8 @@ def test_a_question_takes_no_answer_of_another_kind() -> None:
     assert span_for("How long was the treasurer jailed for?", hearing) is None
     aged = "Desmond Pellow, 58, of Marsh Lane, became the charity's treasurer."
     assert span_for("When did Desmond Pellow become treasurer?", aged) is None
+    treasurer = "Pellow was treasurer of the Little Lanterns Trust, which runs holiday play schemes."
+    assert span_for("Who is the current chair of the Little Lanterns Trust?", treasurer) is None
     # A "who" answer names someone or a body, not a thing.
     fraud = "Payments went to Kestclean Services, whose address turned out to be a car wash in Dunmore Street."
     assert span_for("Who is the chief executive of Brellin Water?", fraud) is None
