@@ -78,7 +78,7 @@ PERSON_NOUNS = {
     "driver", "husband", "wife", "son", "daughter", "mother", "father", "brother", "sister", "cleric", "bishop",
     "priest", "deputy", "coroner", "pathologist", "artist", "writer", "poet", "novelist",
     "musician", "rapper", "model", "designer", "architect", "engineer", "surveyor", "farmer", "worker",
-    "treasurer", "trustee", "auditor", "accountant", "clerk", "steward", "administrator", "successor",
+    "treasurer", "trustee", "auditor", "accountant", "clerk", "steward", "administrator",
 }  # fmt: skip
 # Dependency labels of clauses and phrases that set the scene rather than ask: "In March 2017, when X told Y, ...".
 _QUALIFIER_DEPS = {"advcl", "npadvmod", "prep", "relcl", "acl"}
