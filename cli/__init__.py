@@ -200,6 +200,13 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def require_store(settings: Settings) -> None:
+    """For the commands that only read (ask, chat): opening an embedded store creates it, so a mistyped --store
+    would leave an empty store behind and answer "nothing has been ingested"."""
+    if not settings.chroma_url and not (settings.store_dir / "chroma.sqlite3").exists():
+        fail(f"no store at {settings.store_dir}: run `pressroom ingest PATH --store {settings.store_dir}` first")
+
+
 def load_pressroom(settings: Settings) -> Any:
     """The facade with its chat model built now, so a bad LLM setting is one clear line before any question."""
     from pressroom.qa.facade import Pressroom
@@ -272,6 +279,7 @@ def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, fil
     """Answer a question from the articles, with citations."""
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE")
+    require_store(settings)
     pressroom = load_pressroom(settings)
     if batch:
         failed = False
@@ -299,6 +307,7 @@ def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, fil
 @store_options
 def chat(settings: Settings, filters: Any, k: int | None) -> None:
     """A terminal chat; follow-up questions carry the conversation. Empty line or Ctrl-D ends it."""
+    require_store(settings)
     pressroom = load_pressroom(settings)
     history: list[dict[str, Any]] = []
     console.print("Ask about the articles; follow-ups work. An empty line ends the chat.")

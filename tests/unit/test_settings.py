@@ -46,3 +46,10 @@ def test_a_model_that_cannot_load_is_one_clear_line_and_nothing_lands(tmp_path: 
     assert result.exception is None or isinstance(result.exception, SystemExit)
     stats = CliRunner().invoke(main, ["stats", "--json", "--store", store])
     assert stats.exit_code == 0 and '"articles": 0' in stats.output
+
+
+def test_asking_a_store_that_does_not_exist_says_so_and_creates_nothing(tmp_path) -> None:
+    missing = tmp_path / "no-such-store"
+    result = CliRunner().invoke(main, ["ask", "Who?", "--store", str(missing)])
+    assert result.exit_code == 1 and "no store at" in result.output
+    assert not missing.exists()
