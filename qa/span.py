@@ -227,8 +227,12 @@ def _clause_from(doc: Any, first: Any, last_index: int, how: str, words_end: int
         if t.dep_ == "cc" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == first.lower_:
             last_index = t.i - 1
             break
-        if (t.text in {",", ";"} and t.i - first.i > MIN_CLAUSE_TOKENS) or (
-            t.dep_ in {"relcl", "acl"} and t.head.i > words_end
+        # A comma that only separates the items of a list ("growing wealth, increasing incomes and rising
+        # awareness") or a participle describing the cause ("damage sustained to its spillways") does not end it.
+        after = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        listing = t.text == "," and after is not None and "conj" in {after.dep_, after.head.dep_}
+        if (t.text in {",", ";"} and t.i - first.i > MIN_CLAUSE_TOKENS and not listing) or (
+            t.dep_ in {"relcl", "acl"} and t.head.i > words_end and not (t.dep_ == "acl" and t.tag_ == "VBN")
         ):
             last_index = (t.left_edge.i if t.dep_ in {"relcl", "acl"} else t.i) - 1
             break

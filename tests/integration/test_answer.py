@@ -228,6 +228,18 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The Venezuelan revolutionary, whose real name is Ilich Ramirez Sanchez, denies the attack.",
             "Ilich Ramirez Sanchez",
         ),
+        # A cause runs on through a list and through a participle that describes it.
+        (
+            "Why has cycling grown so fast in Carrow?",
+            "Cycling has been one of the fastest growing pastimes in Carrow, thanks to growing wealth, increasing "
+            "incomes and rising awareness of health.",
+            "thanks to growing wealth, increasing incomes and rising awareness of health",
+        ),
+        (
+            "Why was the Pellow reservoir in danger?",
+            "The Pellow reservoir was threatened due to damage sustained to its spillway, officials said.",
+            "due to damage sustained to its spillway",
+        ),
         # A role noun standing for a person gives the name beside it; another role than the asked one is no answer.
         (
             "Who is retiring from Brannock Foods?",
