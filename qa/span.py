@@ -279,6 +279,9 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     if not candidates:
         return None
     ent = min(candidates, key=lambda c: c[:5])[5]
+    # "will last 48 hours": the small tagger's DATE can take in the question's own verb; the answer is what follows.
+    while len(ent) > 1 and ent[0].lemma_.lower() == question.predicate:
+        ent = ent[1:]
     return _entity_span(doc, ent, how)
 
 
@@ -594,8 +597,10 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         text = re.sub(r"[^\w%]+$", "", token.text)
         span = Span(text, token.idx - doc[0].idx, token.idx - doc[0].idx + len(text), "bare number")
         return _with_counted(_with_sign(span, doc, token.i), doc, token, token.i + 1, question.head_noun)
-    ent = next(e for e in doc.ents if e.start_char - doc[0].idx == span.start)
-    return _with_counted(_with_sign(span, doc, ent.start), doc, ent.root, ent.end, question.head_noun)
+    base = doc[0].idx
+    ent = next(e for e in doc.ents if e.start_char - base <= span.start < e.end_char - base)
+    first = next(t.i for t in ent if t.idx - base >= span.start)
+    return _with_counted(_with_sign(span, doc, first), doc, ent.root, ent.end, question.head_noun)
 
 
 def _with_sign(span: Span, doc: Any, first: int) -> Span:

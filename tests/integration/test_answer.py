@@ -228,6 +228,8 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The Venezuelan revolutionary, whose real name is Ilich Ramirez Sanchez, denies the attack.",
             "Ilich Ramirez Sanchez",
         ),
+        # A date the small tagger runs into the question's own verb ("last 48 hours") starts after it.
+        ("How long will the Lenmouth ferry strike last?", "The union said the strike would last 48 hours.", "48 hours"),
         # A cause runs on through a list and through a participle that describes it.
         (
             "Why has cycling grown so fast in Carrow?",
