@@ -428,22 +428,18 @@ class ArticleStore:
         return sorted(found, key=lambda row: -row[3])[:n]
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        if not ids:
-            return {}
-        found: dict[str, tuple[str, dict[str, Any]]] = {}
-        for shard in self.all_shards():
-            got = shard.get(ids=list(ids), include=["documents", "metadatas"])
-            found.update((cid, (doc, meta)) for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"]))
-        return found
+        return {cid: (doc, meta) for cid, doc, meta in self._get_by_id(ids, ["documents", "metadatas"])}
 
     def chunk_embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return {cid: np.asarray(emb, dtype=np.float32) for cid, emb in self._get_by_id(ids, ["embeddings"])}
+
+    def _get_by_id(self, ids: Sequence[str], include: list[str]) -> Iterator[tuple[Any, ...]]:
+        """(id, *included fields) for each of these chunks found, whichever shard holds it."""
         if not ids:
-            return {}
-        found: dict[str, np.ndarray] = {}
+            return
         for shard in self.all_shards():
-            got = shard.get(ids=list(ids), include=["embeddings"])
-            found.update((cid, np.asarray(emb, dtype=np.float32)) for cid, emb in zip(got["ids"], got["embeddings"]))
-        return found
+            got = shard.get(ids=list(ids), include=include)
+            yield from zip(got["ids"], *(got[name] for name in include))
 
     # --- writes ----------------------------------------------------------------------------------
     #

@@ -108,7 +108,7 @@ def _someone(doc: Any, span: Span) -> bool:
     tokens = _tokens(doc, span)
     if any(t.ent_type_ in {"PERSON", "ORG", "NORP"} for t in tokens):
         return True
-    heads = [t for t in tokens if t.head not in tokens or t.head == t]  # "wash" in "a car wash in Dunmore Street"
+    heads = _heads(tokens)  # "wash" in "a car wash in Dunmore Street"
     return any(t.pos_ in {"PROPN", "PRON"} or t.lemma_.lower() in PERSON_NOUNS | _ORG_NOUNS | _BODIES for t in heads)
 
 
@@ -117,9 +117,13 @@ def _another_role(question: Question, doc: Any, span: Span) -> bool:
     another role than the asked one."""
     if question.head_noun not in PERSON_NOUNS or _named_person(doc, span):
         return False
-    tokens = _tokens(doc, span)
-    heads = [t for t in tokens if t.head not in tokens or t.head == t]
+    heads = _heads(_tokens(doc, span))
     return any(t.lemma_.lower() in PERSON_NOUNS and t.lemma_.lower() != question.head_noun for t in heads)
+
+
+def _heads(tokens: list[Any]) -> list[Any]:
+    """The tokens of a phrase whose head lies outside it: its head word(s)."""
+    return [t for t in tokens if t.head not in tokens or t.head == t]
 
 
 def _named_person(doc: Any, span: Span) -> bool:
