@@ -82,7 +82,7 @@ class StandInEmbedder(Embedder):
     def load(self) -> None:
         pass
 
-    def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str], show_progress: bool = False, batch_size: int | None = None) -> np.ndarray:
         vectors = np.stack(
             [np.random.default_rng(zlib.crc32(t.encode())).standard_normal(384, dtype=np.float32) for t in texts]
         )

@@ -81,10 +81,11 @@ class Embedder:
     def dimension(self) -> int:
         return self.encoder.dimension
 
-    def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str], show_progress: bool = False, batch_size: int | None = None) -> np.ndarray:
+        """``batch_size`` overrides the configured one for a caller whose texts are much shorter than chunks."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.encoder.encode(texts, self.batch_size, show_progress)
+        return self.encoder.encode(texts, batch_size or self.batch_size, show_progress)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

@@ -27,7 +27,7 @@ class FakeEmbedder(Embedder):
     def load(self) -> None:
         pass
 
-    def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str], show_progress: bool = False, batch_size: int | None = None) -> np.ndarray:
         vectors = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
