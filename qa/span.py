@@ -235,8 +235,14 @@ def _clause_from(doc: Any, first: Any, last_index: int, how: str, words_end: int
         # awareness") or a participle describing the cause ("damage sustained to its spillways") does not end it.
         after = doc[t.i + 1] if t.i + 1 < len(doc) else None
         listing = t.text == "," and after is not None and "conj" in {after.dep_, after.head.dep_}
+        # A relative clause before the verb of a "because ..." clause describes its subject ("because the systems
+        # that control treatment works are kept apart"): the clause goes on to its verb.
+        in_subject = first.dep_ == "mark" and t.i < first.head.i
         if (t.text in {",", ";"} and t.i - first.i > MIN_CLAUSE_TOKENS and not listing) or (
-            t.dep_ in {"relcl", "acl"} and t.head.i > words_end and not (t.dep_ == "acl" and t.tag_ == "VBN")
+            t.dep_ in {"relcl", "acl"}
+            and t.head.i > words_end
+            and not (t.dep_ == "acl" and t.tag_ == "VBN")
+            and not in_subject
         ):
             last_index = (t.left_edge.i if t.dep_ in {"relcl", "acl"} else t.i) - 1
             break
@@ -536,7 +542,9 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 
     def counted(end: int) -> str | None:
         after = doc[end] if end < len(doc) else None
-        return after.lemma_.lower() if after is not None and after.pos_ == "NOUN" else None
+        if after is None or after.pos_ != "NOUN" or _magnitude_at(doc, end):
+            return None  # the "m" of "£2.7m" counts nothing
+        return after.lemma_.lower()
 
     def counts_asked(end: int) -> bool:
         return question.head_noun is not None and counted(end) == question.head_noun
@@ -600,11 +608,19 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         # Scraped text glues punctuation to a number ("87.-"): keep the number and a unit sign only.
         text = re.sub(r"[^\w%]+$", "", token.text)
         span = Span(text, token.idx - doc[0].idx, token.idx - doc[0].idx + len(text), "bare number")
-        return _with_counted(_with_sign(span, doc, token.i), doc, token, token.i + 1, question.head_noun)
+        return _with_unit(_with_sign(span, doc, token.i), doc, token, token.i + 1, question.head_noun)
     base = doc[0].idx
     ent = next(e for e in doc.ents if e.start_char - base <= span.start < e.end_char - base)
     first = next(t.i for t in ent if t.idx - base >= span.start)
-    return _with_counted(_with_sign(span, doc, first), doc, ent.root, ent.end, question.head_noun)
+    return _with_unit(_with_sign(span, doc, first), doc, ent.root, ent.end, question.head_noun)
+
+
+def _with_unit(span: Span, doc: Any, number: Any, end: int, asked_noun: str | None) -> Span:
+    """A sum with its magnitude ("£7m"), or else a quantity with what it counts."""
+    if not _magnitude_at(doc, end):
+        return _with_counted(span, doc, number, end, asked_noun)
+    word = doc[end].text.rstrip(".")
+    return Span(span.text + word, span.start, doc[end].idx - doc[0].idx + len(word), span.how)
 
 
 def _with_sign(span: Span, doc: Any, first: int) -> Span:
@@ -613,6 +629,10 @@ def _with_sign(span: Span, doc: Any, first: int) -> Span:
     if sign is None or sign.text not in _SIGNS or sign.whitespace_:
         return span
     return replace(span, text=sign.text + span.text, start=sign.idx - doc[0].idx)
+
+
+def _magnitude_at(doc: Any, i: int) -> bool:
+    return 0 < i < len(doc) and not doc[i - 1].whitespace_ and bool(_MAGNITUDE.fullmatch(doc[i].text))
 
 
 def _with_counted(span: Span, doc: Any, number: Any, end: int, asked_noun: str | None) -> Span:
@@ -697,6 +717,9 @@ _MEASURE_UNIT = re.compile(
 _UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent",
                 "time"}  # fmt: skip
 _SIGNS = {"£", "$", "€", "¥"}
+# A magnitude written onto a sum ("£7m", "$4.5bn", "£300k"), which the small tokenizer splits off and leaves outside
+# the entity; "m." when the sum ends the sentence.
+_MAGNITUDE = re.compile(r"(?i)(?:m|mn|bn|b|k|tn)\.?")
 _CURRENCY = re.compile(
     r"[£$€¥]|\b(?:pounds?|pence|p|dollars?|cents?|euros?|yuan|yen|roubles?|rubles?|rupees?|francs?|USD|GBP|EUR)\b"
 )
@@ -797,17 +820,20 @@ def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if not ends:
         return None
     # Attached to the aligned verb first, then the least ambiguous marker, then the first in the sentence.
-    first = min(ends, key=lambda i: (anchor is None or not _attached(doc[i], anchor), rank[i], i))
-    marker, end = doc[first], doc[ends[first]]
-    head = end.head if end.dep_ in {"mark", "aux"} else end
-    # A connective of several words runs to the sentence's end (the small parser often hangs the clause after "in
-    # case" elsewhere), a word to the end of its phrase; either is cut short by the clause rules.
-    last = len(doc) - 1 if end != marker else max(t.i for t in head.subtree)
-    # The clause ends where another cause begins: "after X resigned because Y" answers with "after X resigned".
-    later = [i for i in ends if end.i < i <= last]
-    if later:
-        last = min(later) - 1
-    return _clause_from(doc, marker, last, "cause", words_end=end.i)
+    for first in sorted(ends, key=lambda i: (anchor is None or not _attached(doc[i], anchor), rank[i], i)):
+        marker, end = doc[first], doc[ends[first]]
+        head = end.head if end.dep_ in {"mark", "aux"} else end
+        # A connective of several words runs to the sentence's end (the small parser often hangs the clause after
+        # "in case" elsewhere), a word to the end of its phrase; either is cut short by the clause rules.
+        last = len(doc) - 1 if end != marker else max(t.i for t in head.subtree)
+        # The clause ends where another cause begins: "after X resigned because Y" answers with "after X resigned".
+        later = [i for i in ends if end.i < i <= last]
+        if later:
+            last = min(later) - 1
+        # A marker the parser left without its clause (a headline's "rescued after boat loses power") says nothing.
+        if last > end.i:
+            return _clause_from(doc, marker, last, "cause", words_end=end.i)
+    return None
 
 
 def _opens_clause(token: Any) -> bool:
@@ -844,8 +870,17 @@ def _means(prep: Any) -> bool:
         return True
     if not objects or any(c.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for c in objects):
         return False
+    # "cut its grant by 18 per cent", "by a third": an amount of change; "by the time they arrived": a time.
+    if prep.lower_ == "by" and any(_an_amount(c) or c.lower_ == "time" for c in objects):
+        return False
     # A passive's "by the board" names a doer; a bare "by bus", "by email" names a means.
     return prep.dep_ != "agent" or not any(d.dep_ in {"det", "poss"} for c in objects for d in c.children)
+
+
+def _an_amount(noun: Any) -> bool:
+    return noun.ent_type_ in {"PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"} or any(
+        _a_quantity(t) for t in noun.subtree
+    )
 
 
 def _attached(token: Any, anchor: Any) -> bool:

@@ -248,6 +248,21 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The firm also announced that its finance director, Graham Lusk, would retire next summer.",
             "Graham Lusk",
         ),
+        # A sum keeps the magnitude the tokenizer splits off ("£7m", not "£7"), and that "m" counts nothing.
+        ("How much did the council save?", "The council has already saved £7m through a hiring freeze.", "£7m"),
+        ("How much were the hackers demanding?", "The group demanded a payment worth about £2.1m.", "about £2.1m"),
+        (
+            "How much did the lifeboat cost?",
+            "The Spirit of Lenmouth, which cost £2.7m when it arrived in 2001, is due to be replaced.",
+            "£2.7m",
+        ),
+        # A relative clause inside a "because" clause's subject does not end the clause before its verb.
+        (
+            "Why were the tills never at risk?",
+            "The shop said its tills were never at risk because the computers that run them are kept on a separate "
+            "network.",
+            "because the computers that run them are kept on a separate network",
+        ),
         # With no verb of the question's in the sentence, a phrase repeating the question's words is its argument.
         (
             "What do the passengers keep looking at during crossings?",
@@ -329,6 +344,14 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
         # An ordinal or "one" standing for a thing is no amount.
         ("How much did the museum cost?", "The museum was one of 17 sites to be listed."),
         ("What was the group's revenue in China?", "China revenue is the third-biggest for the group."),
+        # A cause marker the parser left without its clause (a headline's) is no cause.
+        ("Why did the boat lose power?", "Five fishermen rescued after boat loses power in gale off Lenmouth Head"),
+        # "by" with an amount or "by the time" is no means.
+        (
+            "How did the burglars get into the depot?",
+            "The council reduced the depot's budget by 12 per cent last year.",
+        ),
+        ("How did the police find the van?", "By the time officers arrived, the van had gone."),
         # A name question is answered by a name in the asked role, not a description or a name standing nearby.
         (
             "What was the name of the smuggler who sent the boat?",
