@@ -47,6 +47,8 @@ _MONEY_VERBS = re.compile(
     r"(?i)\b(?:cost|costs|pay|pays|paid|paying|fined?|spen[dt]|spends|charged?|earn(?:s|ed)?|sold|sell|invest(?:ed)?|"
     r"owed?|donated?|fetched|steal|stole|stolen|embezzled?|defrauded?|swindled?)\b"
 )
+# Verbs whose object is a price: "what did they pay", "what will it cost them".
+PRICE_VERBS = {"pay", "cost", "charge", "fetch", "spend", "earn", "owe"}
 _COUNT = ("CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL")
 MEASURE_NOUNS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
@@ -113,7 +115,8 @@ class Question:
         noun_labels = MEASURE_NOUNS.get(self.head_noun or "", ())
         # The verb is read from the words: the small parser takes "cost" in "did the plane cost Orbis" for a noun
         # and lemmatises "fined" as "fin".
-        return noun_labels is _MONEY or (self.wh == "how much" and bool(_MONEY_VERBS.search(self.text)))
+        priced = self.form is Form.NUMBER and self.wh == "what" and self.predicate in PRICE_VERBS
+        return noun_labels is _MONEY or priced or (self.wh == "how much" and bool(_MONEY_VERBS.search(self.text)))
 
 
 def analyse(doc: Any) -> Question:
@@ -151,6 +154,10 @@ def analyse(doc: Any) -> Question:
         if wh_token.lower_ in {"what", "who", "whom", "which"} and slot in _SUBJECTS | {"ROOT", "dep", "attr"}:
             # Without it, a wh-phrase the parser left unattached ("Which councillor said ...") is the subject.
             slot = "dobj" if do_support else ("nsubj" if slot in {"ROOT", "dep"} else slot)
+    predicate = predicate_token.lemma_.lower() if predicate_token is not None else None
+    if form is Form.THING and wh_token is not None and wh_token.lower_ == "what" and slot == "dobj":
+        # "What did the museum pay for it?", "what would the gold fetch?": the thing a price verb takes is a sum.
+        form = Form.NUMBER if predicate in PRICE_VERBS else form
     # "how long", "how many": the word after "how" belongs to the asking, not to the topic.
     asking_word = wh_token.i + 1 if wh_token is not None and wh_token.lower_ == "how" else -1
     core_tokens = [
@@ -168,7 +175,7 @@ def analyse(doc: Any) -> Question:
         form=form,
         wh=(number.group(0).lower() if number else wh_token.lower_) if wh_token is not None else None,
         slot=slot,
-        predicate=predicate_token.lemma_.lower() if predicate_token is not None else None,
+        predicate=predicate,
         head_noun=head_noun,
         core=content_terms(" ".join(t.text for t in core_tokens if t.lemma_.lower() not in _AUXILIARIES)),
         qualifiers=content_terms(" ".join(doc[i].text for i in sorted(background))),

@@ -528,7 +528,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # "How long was he jailed?" asks for a duration, which has its unit ("three years"); "how long is X" is a length.
     duration = question.wh == "how long" and not _asks_length(question)
     # "How deep is the wreck?", "how long is the bridge": a measure has its unit ("some 40 metres"), not "two".
-    measured = question.wh in _MEASURE_HOW or _asks_length(question)
+    measured = question.wh in _MEASURE_HOW or _asks_length(question) or question.predicate == "weigh"
 
     def unit_after(start: int, end: int) -> bool:
         return bool(_MEASURE_UNIT.search(doc[start : min(end + 3, len(doc))].text))

@@ -30,6 +30,8 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("What salary will Dana Okafor get?", Form.NUMBER, None, "get"),
         ("What was the price of a bitcoin in yuan?", Form.NUMBER, None, "be"),
         ("What share of the vote did Labour win?", Form.NUMBER, None, "win"),
+        # The thing a price verb takes is a sum.
+        ("What did the museum pay to acquire it?", Form.NUMBER, "dobj", "pay"),
         # An opening "when" clause sets the scene; the wh-word after its comma asks. One before its verb asks.
         (
             "When Kiev threatened the MPs who visited Crimea, which party organised the visit?",
@@ -256,6 +258,17 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The Spirit of Lenmouth, which cost £2.7m when it arrived in 2001, is due to be replaced.",
             "£2.7m",
         ),
+        (
+            "What did the museum pay to acquire it?",
+            "The museum paid £320,000 for the ring in 2009, with help from a public appeal.",
+            "£320,000",
+        ),
+        (
+            "What would the gold fetch as scrap?",
+            "Melted down, its gold would fetch about £38,000 as scrap.",
+            "about £38,000",
+        ),
+        ("How much does the ring weigh?", "The ring weighs 1.2kg and is valued at £45,000.", "1.2kg"),
         # A relative clause inside a "because" clause's subject does not end the clause before its verb.
         (
             "Why were the tills never at risk?",
@@ -344,6 +357,9 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
         # An ordinal or "one" standing for a thing is no amount.
         ("How much did the museum cost?", "The museum was one of 17 sites to be listed."),
         ("What was the group's revenue in China?", "China revenue is the third-biggest for the group."),
+        # What a price verb takes is a sum, and what a thing weighs is no price.
+        ("What did the club pay for the striker?", "The club said it had paid a fee for the striker."),
+        ("How much does the ring weigh?", "The ring, which is valued at £45,000, was found in 1987."),
         # A cause marker the parser left without its clause (a headline's) is no cause.
         ("Why did the boat lose power?", "Five fishermen rescued after boat loses power in gale off Lenmouth Head"),
         # "by" with an amount or "by the time" is no means.
