@@ -104,6 +104,9 @@ class Question:
     core_text: str = ""  # the question without its background: what a sentence's meaning is compared with
     # The preposition whose object is asked, and the lemma it hangs on: "suffering from what?" -> ("from", "suffer")
     preposition: tuple[str, str] | None = None
+    # The predicate takes a clause of its own in the question ("what did he say the deal was?"): the wh-word asks
+    # inside that clause, not for the predicate's object.
+    clausal: bool = False
 
     @property
     def terms(self) -> set[str]:
@@ -184,6 +187,7 @@ def analyse(doc: Any) -> Question:
         years=YEAR.findall(text),
         core_text=" ".join(t.text for t in doc if t.i not in background) or text,
         preposition=_asked_preposition(asking, wh_token),
+        clausal=predicate_token is not None and any(c.dep_ == "ccomp" for c in predicate_token.children),
     )
 
 

@@ -57,6 +57,9 @@ _REGARDING = {
     "describe", "see", "view", "regard", "interpret", "read", "call", "characterise", "characterize", "label",
     "brand", "dub", "portray", "consider", "treat", "hail", "denounce", "dismiss", "depict", "frame", "rate",
 }  # fmt: skip
+# Verbs whose "what" is a name given ("what did she call them?") or words said ("what did he say?").
+_NAMING = {"call", "dub", "name", "label", "brand", "term", "nickname"}
+_SAYING = {"say", "tell", "warn", "claim", "insist", "add", "admit", "argue", "write", "tweet"}
 _PRONOUNS = {"he", "she", "it", "they", "this", "that", "which", "who", "we", "i", "you", "these", "those"}
 # A clause answer runs to at least this many tokens before a comma may end it ("because, he said, ...").
 MIN_CLAUSE_TOKENS = 3
@@ -213,6 +216,8 @@ def _phrase(doc: Any, head: Any, how: str, asked: set[str] | None = None) -> Spa
             right = min(right, t.left_edge.i - 1)
     while right > left and doc[right].is_punct:
         right -= 1
+    while left < right and doc[left].is_punct:
+        left += 1  # an opening quotation mark whose closing one the phrase does not reach
     if right - left + 1 > MAX_SPAN_TOKENS or (doc[left].lower_ in _PRONOUNS and left == right):
         return None
     span = doc[left : right + 1]
@@ -347,6 +352,8 @@ def _who_or_what(
                 if span := found or _phrase(doc, subject, "subject", asked):
                     return span
         elif question.slot in _OBJECTS | {"pobj"}:
+            if span := _what_was_said(question, doc, anchor, asked):
+                return span
             # "What did the board approve?" -> object; "What was approved?" in a passive sentence -> its subject.
             for obj in (c for c in anchor.children if c.dep_ in _OBJECTS | {"nsubjpass"}):
                 if span := _antecedent(doc, obj, before) or _phrase(doc, obj, "object", asked):
@@ -360,6 +367,29 @@ def _who_or_what(
     if question.head_noun in _ORG_NOUNS and (span := _entity(question, doc, anchor, "organisation", _is_org)):
         return span
     return _nearest_phrase(question, doc, anchor)
+
+
+def _what_was_said(question: Question, doc: Any, anchor: Any, asked: set[str]) -> Span | None:
+    """ "What did she call the hackers?" asks for the name given, not its object: "little hacker boys". "What did he
+    say?" asks for what was said: the clause he said ("Any ambassador provides information ...")."""
+    if question.predicate in _NAMING:
+        for t in anchor.children:
+            # The small parser hangs the name given on the verb, or on its object as an apposition.
+            named = (
+                [t] if t.dep_ == "oprd" else [c for c in t.children if c.dep_ == "appos"] if t.dep_ == "dobj" else []
+            )
+            for name in named:
+                if span := _phrase(doc, name, "name given", asked):
+                    return span
+    # Only when "what" is the thing said: "what did he say the deal could be used as?" asks inside the clause.
+    if question.predicate in _SAYING and question.slot == "dobj" and not question.clausal:
+        for said in (c for c in anchor.children if c.dep_ == "ccomp"):
+            words = [t for t in said.subtree if not (t.is_punct and t.i in {said.left_edge.i, said.right_edge.i})]
+            while words and (words[0].dep_ == "mark" or words[0].is_punct):
+                words = words[1:]
+            if words and not content_terms(" ".join(t.text for t in words)) <= asked:
+                return _clause_from(doc, words[0], words[-1].i, "said")
+    return None
 
 
 def _prepositional_object(

@@ -269,6 +269,28 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "about £38,000",
         ),
         ("How much does the ring weigh?", "The ring weighs 1.2kg and is valued at £45,000.", "1.2kg"),
+        # "What did X call Y?" asks for the name given; "what did X say?" for the words said; "what did X say Y
+        # could be used as?" asks inside the clause said.
+        (
+            "What did the mayor call the protesters?",
+            'The mayor called the protesters "a noisy minority".',
+            "a noisy minority",
+        ),
+        (
+            "What did the mayor call the scheme?",
+            "The mayor called the scheme a waste of public money.",
+            "a waste of public money",
+        ),
+        (
+            "What did the harbourmaster say when asked about the delays?",
+            '"Every crossing will run on time from Monday," the harbourmaster said.',
+            "Every crossing will run on time from Monday",
+        ),
+        (
+            "What did the mayor say the old bridge could be used as?",
+            "The mayor said the old bridge could be used as a cycle route.",
+            "a cycle route",
+        ),
         # A relative clause inside a "because" clause's subject does not end the clause before its verb.
         (
             "Why were the tills never at risk?",
