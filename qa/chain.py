@@ -188,6 +188,7 @@ class AnswerChain:
             passages=retrieved.passages,
             timings_ms=Timings(retrieve=retrieved.retrieve_ms, answer=answer_ms, total=total),
             standalone_question=standalone.query if standalone.context else None,
+            resolved_question=standalone.resolved or None,
         )
 
     # --- public faces ----------------------------------------------------------------------------

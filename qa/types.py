@@ -158,7 +158,8 @@ class Result:
     answer: Answer
     passages: list[Passage]
     timings_ms: Timings
-    standalone_question: str | None = None
+    standalone_question: str | None = None  # what retrieval searched for a follow-up: it plus the earlier turns' topic
+    resolved_question: str | None = None  # a follow-up with its references to earlier turns replaced, when any were
 
     def to_dict(self) -> dict[str, Any]:
         answer = self.answer
@@ -169,6 +170,7 @@ class Result:
             "short_answer": answer.short,
             "note": answer.note,
             "standalone_question": self.standalone_question,
+            "resolved_question": self.resolved_question,
             "citations": [c.to_dict() for c in answer.citations],
             "verification": answer.verification.to_dict() if answer.verification else None,
             "passages": [p.to_dict(rank) for rank, p in enumerate(self.passages, 1)],

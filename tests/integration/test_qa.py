@@ -108,6 +108,7 @@ def test_a_history_of_bare_questions_is_answered_so_a_pronoun_finds_the_name(pre
     as the chat answered them, so "he" is the name the first answer gave, which its question never said."""
     result = pressroom.ask("Who did he talk to on the phone beforehand?", history=["Who announced the pullout?"])
     assert "Putin" in (result["standalone_question"] or "")
+    assert result["resolved_question"] == "Who did Vladimir Putin talk to on the phone beforehand?"
     assert "Assad" in result["short_answer"]
 
 

@@ -23,7 +23,7 @@ def test_every_mode_ranks_the_article_holding_the_words_first(fake_pressroom: Pr
 def test_the_result_keeps_the_ask_json_contract_field_for_field(fake_pressroom: Pressroom) -> None:
     result = fake_pressroom.ask("What did the regional planning board approve at Carrow Fell?").to_dict()
     assert list(result) == ["question", "answer", "refused", "short_answer", "note", "standalone_question",
-                            "citations", "verification", "passages", "timings_ms"]  # fmt: skip
+                            "resolved_question", "citations", "verification", "passages", "timings_ms"]  # fmt: skip
     assert result["verification"] is None, "no chat model wrote this answer"
     assert list(result["timings_ms"]) == ["retrieve", "answer", "total"]
     assert list(result["passages"][0]) == ["rank", "article_id", "chunk_id", "score", "text", "title", "source",
