@@ -291,6 +291,18 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The mayor said the old bridge could be used as a cycle route.",
             "a cycle route",
         ),
+        # An amount asked through a noun is the one said of that noun, not another amount in the sentence.
+        (
+            "what was the turnout in the strike vote",
+            "Members backed strike action by 71 per cent on a turnout of 58 per cent, clearing the 50 per cent "
+            "turnout threshold.",
+            "58 per cent",
+        ),
+        (
+            "What was the price of the ring?",
+            "The council paid £5,000 in fees for a ring with a price of £45,000.",
+            "£45,000",
+        ),
         # A relative clause inside a "because" clause's subject does not end the clause before its verb.
         (
             "Why were the tills never at risk?",
