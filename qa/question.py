@@ -104,9 +104,6 @@ class Question:
     core_text: str = ""  # the question without its background: what a sentence's meaning is compared with
     # The preposition whose object is asked, and the lemma it hangs on: "suffering from what?" -> ("from", "suffer")
     preposition: tuple[str, str] | None = None
-    # The predicate takes a clause of its own in the question ("what did he say the deal was?"): the wh-word asks
-    # inside that clause, not for the predicate's object.
-    clausal: bool = False
 
     @property
     def terms(self) -> set[str]:
@@ -138,6 +135,8 @@ def analyse(doc: Any) -> Question:
         clause = (t for t in (wh_token, *wh_token.ancestors) if t.pos_ in {"VERB", "AUX"} and t.i not in background)
         root = next(clause, root)
     predicate_token = _predicate(root, background)
+    framed = _framed_verb(predicate_token, wh_token)
+    predicate_token = framed or predicate_token
     head_noun = _head_noun(wh_token)
     form = _form(wh_token, number, head_noun)
     slot = None
@@ -153,10 +152,15 @@ def analyse(doc: Any) -> Question:
         slot = phrase_head.dep_
         # "What did Molefhe become?", "which step did they threaten": with do-support the wh-phrase is the
         # object, whatever the small parser hung it on.
-        do_support = any(t.lemma_.lower() == "do" and t.i > wh_token.i and t.dep_ in {"aux", "ROOT"} for t in asking)
+        # (The "do" of a reporting verb is not the framed clause's: "what do they think started it" asks its subject.)
+        do_support = framed is None and any(
+            t.lemma_.lower() == "do" and t.i > wh_token.i and t.dep_ in {"aux", "ROOT"} for t in asking
+        )
         if wh_token.lower_ in {"what", "who", "whom", "which"} and slot in _SUBJECTS | {"ROOT", "dep", "attr"}:
             # Without it, a wh-phrase the parser left unattached ("Which councillor said ...") is the subject.
             slot = "dobj" if do_support else ("nsubj" if slot in {"ROOT", "dep"} else slot)
+        if framed is not None and phrase_head is wh_token and wh_token.lower_ in {"what", "who", "whom", "which"}:
+            slot = _framed_slot(framed, wh_token)
     predicate = predicate_token.lemma_.lower() if predicate_token is not None else None
     if form is Form.THING and wh_token is not None and wh_token.lower_ == "what" and slot == "dobj":
         # "What did the museum pay for it?", "what would the gold fetch?": the thing a price verb takes is a sum.
@@ -187,7 +191,6 @@ def analyse(doc: Any) -> Question:
         years=YEAR.findall(text),
         core_text=" ".join(t.text for t in doc if t.i not in background) or text,
         preposition=_asked_preposition(asking, wh_token),
-        clausal=predicate_token is not None and any(c.dep_ == "ccomp" for c in predicate_token.children),
     )
 
 
@@ -196,6 +199,9 @@ _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 _ASKING = {"many", "much", "kind", "type", "sort"}
 # Verbs that only frame another: "did they end up accepting", "who tried to block" ask about the second verb.
 _LIGHT_VERBS = {"end", "try", "begin", "start", "continue", "want", "manage", "go", "get", "decide", "plan", "agree"}
+# Verbs that report or weigh a clause: the question asks about the clause ("what did he say it would cost?").
+_REPORTING = {"say", "think", "believe", "expect", "claim", "reckon", "suspect", "fear", "estimate", "predict",
+              "suggest", "argue", "insist", "hope", "know", "tell", "report", "allege"}  # fmt: skip
 _FRAME_BREAKS = {",", "-", "–", "—", ";", ":"}
 
 
@@ -257,6 +263,29 @@ def _predicate(root: Any, background: set[int]) -> Any:
         if verbs:
             return verbs[0]
     return root
+
+
+def _framed_verb(verb: Any, wh: Any) -> Any:
+    """ "What did he say its gold would fetch?", "what do investigators think started the fire?": a reporting verb
+    frames a clause, and the wh-word asking inside it asks about that clause's verb."""
+    if verb is None or wh is None or verb.lemma_.lower() not in _REPORTING:
+        return None
+    for clause in (c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}):
+        # The small parser often hangs the wh-word on the reporting verb instead; it asks inside the clause when the
+        # reporting verb has a subject of its own ("what did he say", not "who said ...").
+        # (a subject that is not the wh-phrase itself: "Which councillor said ..." asks for the one who said it)
+        reporter = any(c.dep_ in _SUBJECTS and c != wh and c.left_edge.i != wh.i + 1 for c in verb.children)
+        if wh in clause.subtree or (wh.head == verb and reporter):
+            return clause
+    return None
+
+
+def _framed_slot(clause: Any, wh: Any) -> str:
+    """The wh-word's role in the framed clause: its subject when the clause has none ("what do they think started
+    the fire"), else its own role there, or the object ("what did he say its gold would fetch")."""
+    if wh in clause.subtree:
+        return wh.dep_
+    return "dobj" if any(c.dep_ in _SUBJECTS for c in clause.children) else "nsubj"
 
 
 def _head_noun(wh: Any) -> str | None:

@@ -396,8 +396,8 @@ def _what_was_said(question: Question, doc: Any, anchor: Any, asked: set[str]) -
             for name in named:
                 if span := _phrase(doc, name, "name given", asked):
                     return span
-    # Only when "what" is the thing said: "what did he say the deal could be used as?" asks inside the clause.
-    if question.predicate in _SAYING and question.slot == "dobj" and not question.clausal:
+    # ("What did he say the deal could be used as?" asks inside the clause said: its predicate is "use".)
+    if question.predicate in _SAYING and question.slot == "dobj":
         for said in (c for c in anchor.children if c.dep_ == "ccomp"):
             words = [t for t in said.subtree if not (t.is_punct and t.i in {said.left_edge.i, said.right_edge.i})]
             while words and (words[0].dep_ == "mark" or words[0].is_punct):

@@ -30,6 +30,11 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("What salary will Dana Okafor get?", Form.NUMBER, None, "get"),
         ("What was the price of a bitcoin in yuan?", Form.NUMBER, None, "be"),
         ("What share of the vote did Labour win?", Form.NUMBER, None, "win"),
+        # A reporting verb frames the clause the question asks about; "which X said" asks for the one who said it.
+        ("What did the inspector say the repairs would cost?", Form.NUMBER, "dobj", "cost"),
+        ("What do investigators think started the blaze?", Form.THING, "nsubj", "start"),
+        ("Who do police believe carried out the raid?", Form.PERSON, "nsubj", "carry"),
+        ("Which Castlebar councillor said the Taoiseach was best equipped?", Form.PERSON, "nsubj", "say"),
         # The thing a price verb takes is a sum.
         ("What did the museum pay to acquire it?", Form.NUMBER, "dobj", "pay"),
         # An opening "when" clause sets the scene; the wh-word after its comma asks. One before its verb asks.
@@ -302,6 +307,11 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "What was the price of the ring?",
             "The council paid £5,000 in fees for a ring with a price of £45,000.",
             "£45,000",
+        ),
+        (
+            "What do investigators think started the blaze?",
+            "Investigators believe a trailer safety chain dragging on the road started the blaze.",
+            "a trailer safety chain",
         ),
         # A relative clause inside a "because" clause's subject does not end the clause before its verb.
         (
