@@ -45,10 +45,14 @@ _MEASURE = ("QUANTITY", "CARDINAL", "PERCENT")
 # Verbs whose "how much" asks for money ("how much did it cost?"), not any amount ("how much did the river rise?").
 _MONEY_VERBS = re.compile(
     r"(?i)\b(?:cost|costs|pay|pays|paid|paying|fined?|spen[dt]|spends|charged?|earn(?:s|ed)?|sold|sell|invest(?:ed)?|"
-    r"owed?|donated?|fetched|steal|stole|stolen|embezzled?|defrauded?|swindled?)\b"
+    r"owed?|donated?|fetched|selling|sells|steal|stole|stolen|embezzled?|defrauded?|swindled?)\b"
 )
 # Verbs whose object is a price: "what did they pay", "what will it cost them".
-PRICE_VERBS = {"pay", "cost", "charge", "fetch", "spend", "earn", "owe"}
+# ("fin": the small parser's lemma of "fined")
+PRICE_VERBS = {"pay", "cost", "charge", "fetch", "spend", "earn", "owe", "fine", "fin"}
+# The wh-word's roles in which it is what the price verb takes: "what did they pay", "what is she paid", "what was
+# paid".
+_PRICED_SLOTS = {"dobj", "attr", "nsubjpass", "oprd"}
 _COUNT = ("CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL")
 MEASURE_NOUNS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
@@ -104,6 +108,7 @@ class Question:
     core_text: str = ""  # the question without its background: what a sentence's meaning is compared with
     # The preposition whose object is asked, and the lemma it hangs on: "suffering from what?" -> ("from", "suffer")
     preposition: tuple[str, str] | None = None
+    asks_price: bool = False  # "what did they pay?", "what is it worth?": a sum, though asked with "what"
 
     @property
     def terms(self) -> set[str]:
@@ -115,8 +120,9 @@ class Question:
         noun_labels = MEASURE_NOUNS.get(self.head_noun or "", ())
         # The verb is read from the words: the small parser takes "cost" in "did the plane cost Orbis" for a noun
         # and lemmatises "fined" as "fin".
-        priced = self.form is Form.NUMBER and self.wh == "what" and self.predicate in PRICE_VERBS
-        return noun_labels is _MONEY or priced or (self.wh == "how much" and bool(_MONEY_VERBS.search(self.text)))
+        return (
+            noun_labels is _MONEY or self.asks_price or (self.wh == "how much" and bool(_MONEY_VERBS.search(self.text)))
+        )
 
 
 def analyse(doc: Any) -> Question:
@@ -162,9 +168,20 @@ def analyse(doc: Any) -> Question:
         if framed is not None and phrase_head is wh_token and wh_token.lower_ in {"what", "who", "whom", "which"}:
             slot = _framed_slot(framed, wh_token)
     predicate = predicate_token.lemma_.lower() if predicate_token is not None else None
-    if form is Form.THING and wh_token is not None and wh_token.lower_ == "what" and slot == "dobj":
-        # "What did the museum pay for it?", "what would the gold fetch?": the thing a price verb takes is a sum.
-        form = Form.NUMBER if predicate in PRICE_VERBS else form
+    # "What did the museum pay for it?", "what is she paid?", "what was the firm fined?": the thing a price verb
+    # takes is a sum; so is what a thing is worth ("what is the ring worth?").
+    preposition = _asked_preposition(asking, wh_token)
+    asks_price = (
+        form is Form.THING
+        and wh_token is not None
+        and wh_token.lower_ == "what"
+        and preposition is None  # "what was it fined for?" asks why
+        and (
+            (slot in _PRICED_SLOTS and predicate in PRICE_VERBS)
+            or any(t.lower_ == "worth" and t.pos_ != "NOUN" for t in asking or ())
+        )
+    )
+    form = Form.NUMBER if asks_price else form
     # "how long", "how many": the word after "how" belongs to the asking, not to the topic.
     asking_word = wh_token.i + 1 if wh_token is not None and wh_token.lower_ == "how" else -1
     core_tokens = [
@@ -190,7 +207,8 @@ def analyse(doc: Any) -> Question:
         qualifier_names=[n for n in _names(doc, [doc[i] for i in sorted(background)]) if n not in names],
         years=YEAR.findall(text),
         core_text=" ".join(t.text for t in doc if t.i not in background) or text,
-        preposition=_asked_preposition(asking, wh_token),
+        preposition=preposition,
+        asks_price=asks_price,
     )
 
 

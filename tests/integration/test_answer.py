@@ -37,6 +37,8 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("Which Castlebar councillor said the Taoiseach was best equipped?", Form.PERSON, "nsubj", "say"),
         # The thing a price verb takes is a sum.
         ("What did the museum pay to acquire it?", Form.NUMBER, "dobj", "pay"),
+        ("What is the chief executive paid?", Form.NUMBER, "attr", "pay"),
+        ("What is the torc worth?", Form.NUMBER, "attr", "be"),
         # An opening "when" clause sets the scene; the wh-word after its comma asks. One before its verb asks.
         (
             "When Kiev threatened the MPs who visited Crimea, which party organised the visit?",
@@ -402,6 +404,12 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
         ("How much did the museum cost?", "The museum was one of 17 sites to be listed."),
         ("What was the group's revenue in China?", "China revenue is the third-biggest for the group."),
         # What a price verb takes is a sum, and what a thing weighs is no price.
+        ("What is the chief executive paid?", "Dr Natarajan, the chief executive, joined in 2019 with 4,000 staff."),
+        ("What were the brooches worth?", "The brooches were stolen from Dunmore Abbey in 2019, along with 12 coins."),
+        (
+            "How much did the university get for selling the buildings?",
+            "The university, which has 16,000 students, sold two buildings.",
+        ),
         ("What did the club pay for the striker?", "The club said it had paid a fee for the striker."),
         ("How much does the ring weigh?", "The ring, which is valued at £45,000, was found in 1987."),
         # A cause marker the parser left without its clause (a headline's) is no cause.
