@@ -328,6 +328,8 @@ def _who_or_what(
     question: Question, doc: Any, anchor: Any | None, before: Callable[[], Any | None] | None = None
 ) -> Span | None:
     asked = _asked(question)
+    if question.asks_kind and (span := _description(question, doc, asked)):
+        return span
     # "Which eye disease ...?": the phrase headed by the asked noun, less the question's own words.
     if question.head_noun:
         headed = [c for c in doc.noun_chunks if any(t.lemma_.lower() == question.head_noun for t in c)]
@@ -481,6 +483,31 @@ def _relative_head(doc: Any, verb: Any, subject: Any, asked: set[str]) -> Span |
     """The noun a relative clause is about: "Dennis Farrow, who was cleared by the same jury" -> Dennis Farrow."""
     if subject.lower_ in {"who", "which", "that"} and verb.dep_ == "relcl":
         return _phrase(doc, verb.head, "subject", asked)
+    return None
+
+
+def _description(question: Question, doc: Any, asked: set[str]) -> Span | None:
+    """ "What kind of organisation is Meals on Wheels?": what the sentence says the named thing is, in apposition
+    ("Meals on Wheels, a non-profit program"), as its predicate ("X is a cleaning firm") or as the words before its
+    name ("the 14-metre scallop dredger Morwenna Rose")."""
+    named = [t for t in doc if t.pos_ in {"PROPN", "NOUN"} and t.lemma_.lower() != question.head_noun
+             and content_terms(t.text) and content_terms(t.text) <= asked]  # fmt: skip
+    for t in named:
+        # The whole name's head: "Wheels" in "Meals on Wheels" hangs on "Meals".
+        head = t.head if t.dep_ in {"compound", "pobj", "prep", "flat"} and t.head.pos_ in {"PROPN", "NOUN"} else t
+        head = head.head if head.dep_ == "prep" else head
+        for said in (c for c in (*t.children, *head.children) if c.dep_ == "appos"):
+            if span := _phrase(doc, said, "description", asked):
+                return span
+        if head.dep_ in _SUBJECTS and head.head.lemma_ == "be":
+            for attr in (c for c in head.head.children if c.dep_ == "attr"):
+                if span := _phrase(doc, attr, "description", asked):
+                    return span
+        before = [m for m in doc[head.left_edge.i : t.i] if m.dep_ != "det" and m.ent_type_ != "PERSON"]
+        before = [m for m in before if not (content_terms(m.text) and content_terms(m.text) <= asked)]
+        if any(m.pos_ == "NOUN" for m in before):
+            words = doc[before[0].i : before[-1].i + 1]
+            return Span(words.text, words.start_char - doc[0].idx, words.end_char - doc[0].idx, "description")
     return None
 
 

@@ -315,6 +315,22 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Investigators believe a trailer safety chain dragging on the road started the blaze.",
             "a trailer safety chain",
         ),
+        # "What kind of N is X?" asks what the sentence says X is: in apposition, as its predicate, before its name.
+        (
+            "what kind of charity is Little Lanterns?",
+            "Little Lanterns, a volunteer-run holiday play scheme, has lost its grant.",
+            "a volunteer-run holiday play scheme",
+        ),
+        (
+            "What kind of company is Kestclean Services?",
+            "Kestclean Services is a cleaning firm based in Dunmore.",
+            "a cleaning firm",
+        ),
+        (
+            "what sort of boat was the Morwenna Rose",
+            "The 14-metre scallop dredger Morwenna Rose got into difficulty on Saturday.",
+            "14-metre scallop dredger",
+        ),
         # A relative clause inside a "because" clause's subject does not end the clause before its verb.
         (
             "Why were the tills never at risk?",
