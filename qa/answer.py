@@ -46,8 +46,8 @@ SPAN_CANDIDATES = 5
 # tokens each) embedded in 33 ms p50 / 45 ms p95 at 4, against 47 / 65 ms at the ingest's 8.
 SENTENCE_BATCH = 4
 # and each sentence is compared by its first this many characters: a "sentence" the splitter could not cut (a list,
-# a table run together) costs the batch up to the model's 256 tokens. Warm full ask p95 on NewsArticles 164 -> 141
-# ms; dev identical (its sentences' meaning is in their opening).
+# a table run together) costs the batch up to the model's 256 tokens. Over bench/query.py's 266 questions, with
+# batches of 4 already, warm full ask p95 fell from 164 to 141 ms; dev answers identical.
 SIMILARITY_CHARS = 400
 # Forms only a short answer of their kind can answer; a why, how or what question is often answered by a sentence.
 TYPED_FORMS = {Form.NUMBER, Form.DATE, Form.PERSON, Form.PLACE, Form.NAME}

@@ -47,8 +47,8 @@ _MONEY_VERBS = re.compile(
     r"(?i)\b(?:cost|costs|pay|pays|paid|paying|fined?|spen[dt]|spends|charged?|earn(?:s|ed)?|sold|sell|invest(?:ed)?|"
     r"owed?|donated?|fetched|selling|sells|steal|stole|stolen|embezzled?|defrauded?|swindled?)\b"
 )
-# Verbs whose object is a price: "what did they pay", "what will it cost them".
-# ("fin": the small parser's lemma of "fined")
+# Verbs whose object is a price: "what did they pay", "what will it cost them" ("fin" is the small parser's lemma
+# of "fined").
 PRICE_VERBS = {"pay", "cost", "charge", "fetch", "spend", "earn", "owe", "fine", "fin"}
 # The wh-word's roles in which it is what the price verb takes: "what did they pay", "what is she paid", "what was
 # paid".
@@ -291,11 +291,11 @@ def _framed_verb(verb: Any, wh: Any) -> Any:
     frames a clause, and the wh-word asking inside it asks about that clause's verb."""
     if verb is None or wh is None or verb.lemma_.lower() not in _REPORTING:
         return None
+    # The small parser often hangs the wh-word on the reporting verb instead. It still asks inside the clause when
+    # the reporting verb has a subject other than the wh-phrase ("what did he say", not "who said" nor "which
+    # councillor said", which ask for the one who said it).
+    reporter = any(c.dep_ in _SUBJECTS and c != wh and c.left_edge.i != wh.i + 1 for c in verb.children)
     for clause in (c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}):
-        # The small parser often hangs the wh-word on the reporting verb instead; it asks inside the clause when the
-        # reporting verb has a subject of its own ("what did he say", not "who said ...").
-        # (a subject that is not the wh-phrase itself: "Which councillor said ..." asks for the one who said it)
-        reporter = any(c.dep_ in _SUBJECTS and c != wh and c.left_edge.i != wh.i + 1 for c in verb.children)
         if wh in clause.subtree or (wh.head == verb and reporter):
             return clause
     return None
