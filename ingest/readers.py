@@ -253,7 +253,7 @@ def parse_json(text: str, path: Path) -> Iterator[Row | Skipped]:
             try:
                 json.loads(first_line)
             except (json.JSONDecodeError, RecursionError):
-                raise UnreadableFile(f"invalid JSON: {err.msg} at line {err.lineno}") from None
+                raise UnreadableFile(f"invalid JSON: {err.msg}: line {err.lineno}, column {err.colno}") from None
         else:
             if isinstance(data, dict):
                 lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
@@ -271,7 +271,7 @@ def parse_json(text: str, path: Path) -> Iterator[Row | Skipped]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            yield bad_row(where, f"invalid JSON line: {err.msg}", path)
+            yield bad_row(where, f"invalid JSON line: {err.msg}: column {err.colno}", path)
             continue
         except RecursionError:
             yield bad_row(where, "JSON line nested too deeply", path)

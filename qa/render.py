@@ -38,11 +38,15 @@ def quoted_elsewhere(citation: Citation, answer: Answer) -> bool:
     return " ".join(citation.quote.split()) in " ".join(answer.text.split())
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def ingest_summary(summary: Summary) -> str:
     rate = summary.chunks_per_second
     text = (
         f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged, {summary.removed} removed, "
-        f"{len(summary.skipped)} skipped; {summary.chunks_written} chunks written in {summary.seconds:.1f} s "
+        f"{len(summary.skipped)} skipped; {_count(summary.chunks_written, 'chunk')} written in {summary.seconds:.1f} s "
         f"({rate:.{0 if rate >= 10 else 1}f} chunks/s)"
     )
     if summary.cancelled:

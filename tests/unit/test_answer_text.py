@@ -1,4 +1,5 @@
-"""How an answer reads: balanced quotation marks, snippets cut at words, one quote per cited sentence."""
+"""How an answer and a summary read: balanced quotation marks, snippets cut at words, one quote per cited sentence,
+counts in words."""
 
 from pressroom.qa.answer import balanced
 from pressroom.qa.render import answer_body, quoted_elsewhere, snippet
@@ -29,3 +30,11 @@ def test_the_cited_sentence_is_quoted_once() -> None:
     assert quoted_elsewhere(citation, answer)
     paraphrase = Answer("The board said yes [1].", False, [citation])
     assert not quoted_elsewhere(citation, paraphrase) and answer_body(paraphrase) == paraphrase.text
+
+
+def test_the_ingest_summary_counts_in_words() -> None:
+    from pressroom.ingest.pipeline import Summary
+    from pressroom.qa.render import ingest_summary
+
+    assert "; 1 chunk written in 0.5 s" in ingest_summary(Summary(added=1, chunks_written=1, seconds=0.5))
+    assert "; 23 chunks written in" in ingest_summary(Summary(added=6, chunks_written=23, seconds=0.8))

@@ -81,7 +81,7 @@ def test_json_list_object_and_jsonl_with_a_bad_line(tmp_path: Path) -> None:
     articles, skipped = read(tmp_path)
     assert sorted(a.id for a in articles) == ["j1", "l1"]
     assert sorted(s.reason for s in skipped) == [
-        "invalid JSON line: Unterminated string starting at",
+        "invalid JSON line: Unterminated string starting at: column 14",
         "line is not a JSON object",
     ]
 
