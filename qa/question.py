@@ -85,6 +85,8 @@ PERSON_NOUNS = {
     "priest", "deputy", "coroner", "pathologist", "artist", "writer", "poet", "novelist",
     "musician", "rapper", "model", "designer", "architect", "engineer", "surveyor", "farmer", "worker",
     "treasurer", "trustee", "auditor", "accountant", "clerk", "steward", "administrator",
+    "grandfather", "grandmother", "grandson", "granddaughter", "grandparent", "parent", "uncle", "aunt", "cousin",
+    "nephew", "niece", "partner", "friend", "neighbour", "neighbor", "colleague", "girlfriend", "boyfriend",
 }  # fmt: skip
 # Dependency labels of clauses and phrases that set the scene rather than ask: "In March 2017, when X told Y, ...".
 _QUALIFIER_DEPS = {"advcl", "npadvmod", "prep", "relcl", "acl"}

@@ -251,6 +251,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The Pellow reservoir was threatened due to damage sustained to its spillway, officials said.",
             "due to damage sustained to its spillway",
         ),
+        # A relative is someone ("her grandfather"), so answers a "who".
+        (
+            "Who taught Ana Pellow to sail?",
+            "Pellow learned to sail at the age of six after her grandfather taught her on the Senn estuary.",
+            "her grandfather",
+        ),
         # A role noun standing for a person gives the name beside it; another role than the asked one is no answer.
         (
             "Who is retiring from Brannock Foods?",
