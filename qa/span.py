@@ -274,6 +274,8 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     # A year as a point in time ("in 2016"), not one naming a thing ("the 2026 World Cup").
     timed = question.form is Form.NUMBER
     years = [t for t in doc if timed and t.text in question.years and t.dep_ == "pobj"]
+    name_words = {w for name in question.names for w in name.split()}
+    named = {t.i for t in doc if t.lower_ in name_words and not t.is_stop}
     candidates = []
     for ent in doc.ents:
         if ent.label_ not in labels or content_terms(ent.text) <= asked:
@@ -291,14 +293,29 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
             t.head.lemma_.lower() == question.head_noun and t.dep_ in {"nummod", "quantmod"} for t in ent
         )
         of_asked = counts_asked or (timed and _measures(ent.root, question.head_noun))
-        candidates.append((year_gap, not of_asked, not under, labels.index(ent.label_), distance, ent))
+        # (Amounts only: "Built in 1959, the museum received the designation last summer" has the museum as the
+        # subject of the later date's clause, and the participle's subject is unsaid.)
+        of_name = timed and _said_of(ent.root, named)
+        candidates.append((year_gap, not of_asked, not under, not of_name, labels.index(ent.label_), distance, ent))
     if not candidates:
         return None
-    ent = min(candidates, key=lambda c: c[:5])[5]
+    ent = min(candidates, key=lambda c: c[:6])[6]
     # "will last 48 hours": the small tagger's DATE can take in the question's own verb; the answer is what follows.
     while len(ent) > 1 and ent[0].lemma_.lower() == question.predicate:
         ent = ent[1:]
     return _entity_span(doc, ent, how)
+
+
+def _said_of(root: Any, named: set[int]) -> bool:
+    """ "How much did the Trust put in?" against "The £3.2 million project was paid for by the Trust, which
+    contributed £2.1 million": the entity in a clause whose subject is the question's name, or in a relative clause
+    on it."""
+    verb = next((t for t in root.ancestors if t.pos_ in {"VERB", "AUX"}), None)
+    if verb is None or not named:
+        return False
+    if verb.dep_ == "relcl" and verb.head.i in named:
+        return True
+    return any(c.dep_ in _SUBJECTS and any(t.i in named for t in c.subtree) for c in verb.children)
 
 
 def _measures(root: Any, noun: str | None) -> bool:

@@ -251,6 +251,18 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The Pellow reservoir was threatened due to damage sustained to its spillway, officials said.",
             "due to damage sustained to its spillway",
         ),
+        # An amount said of the question's name: in a relative clause on it, or in a clause it is the subject of.
+        (
+            "How much did the Lenmouth Harbour Trust put towards the refit?",
+            "The £3.2 million project was paid for largely by the Lenmouth Harbour Trust, which contributed £2.1 "
+            "million, with the rest from the council.",
+            "£2.1 million",
+        ),
+        (
+            "How much did the Harbour Trust pay?",
+            "The council paid £5,000 while the Harbour Trust paid £12,000.",
+            "£12,000",
+        ),
         # A relative is someone ("her grandfather"), so answers a "who".
         (
             "Who taught Ana Pellow to sail?",
