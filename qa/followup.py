@@ -75,6 +75,7 @@ _KIND_OF_BODY = (
 )
 _DEFINITE_BODY = re.compile(rf"\bthe ({_KIND_OF_BODY})\b", re.I)
 _BODY_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
+_ASKS_WHO = re.compile(r"(?i)\s*(?:and\s+)?who\b")
 
 
 def resolve(question: str, turns: list[Turn]) -> str:
@@ -83,9 +84,13 @@ def resolve(question: str, turns: list[Turn]) -> str:
     organisation."""
     from pressroom.qa.nlp import nlp
 
-    docs = nlp().pipe(f"{t.answer}. {t.question}" if t.answer else t.question for t in turns)
+    docs = list(nlp().pipe(f"{t.answer}. {t.question}" if t.answer else t.question for t in turns))
     ents = [e for doc in docs for e in doc.ents]
     people = [e.text for e in ents if e.label_ == "PERSON"]
+    # A "who" question's answer names someone whatever the small tagger calls it ("Teresa Vallance" tagged ORG).
+    nearest = turns[0] if turns else None
+    if nearest is not None and nearest.answer and _ASKS_WHO.match(nearest.question) and nearest.answer not in people:
+        people.insert(0, nearest.answer)
     bodies = [e.text for e in ents if e.label_ in _BODY_LABELS]
     if people:
         question = _PERSON_POSSESSIVE.sub(lambda m: f"{people[0]}'s", question)

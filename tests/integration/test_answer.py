@@ -386,6 +386,11 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
     assert company.resolved == "And who runs Northmoor Minerals?" and company.question == "And who runs the company?"
     person = condense("What did his office say?", [Turn("Who ordered the withdrawal of Russian forces?", "Putin")])
     assert person.resolved == "What did Putin's office say?"
+    # A "who" question's answer is someone, whatever the tagger makes of the name.
+    owner = condense(
+        "how much does she think the damage will cost", [Turn("Who owns Alderbrook Vineyard?", "Teresa Vallance")]
+    )
+    assert owner.resolved == "how much does Teresa Vallance think the damage will cost"
 
 
 @pytest.mark.parametrize(
