@@ -147,7 +147,11 @@ def analyse(doc: Any) -> Question:
     predicate_token = _predicate(root, background)
     framed = _framed_verb(predicate_token, wh_token)
     predicate_token = framed or predicate_token
-    head_noun = _head_noun(wh_token)
+    progressive = _progressive_verb(root, wh_token)
+    if progressive is not None:
+        predicate_token = progressive
+        background -= {t.i for t in progressive.subtree}
+    head_noun = None if progressive is not None else _head_noun(wh_token)
     form = _form(wh_token, number, head_noun)
     slot = None
     if wh_token is not None:
@@ -171,6 +175,7 @@ def analyse(doc: Any) -> Question:
             slot = "dobj" if do_support else ("nsubj" if slot in {"ROOT", "dep"} else slot)
         if framed is not None and phrase_head is wh_token and wh_token.lower_ in {"what", "who", "whom", "which"}:
             slot = _framed_slot(framed, wh_token)
+        slot = "dobj" if progressive is not None else slot
     predicate = predicate_token.lemma_.lower() if predicate_token is not None else None
     # "What did the museum pay for it?", "what is she paid?", "what was the firm fined?": the thing a price verb
     # takes is a sum; so is what a thing is worth ("what is the ring worth?").
@@ -300,6 +305,19 @@ def _framed_verb(verb: Any, wh: Any) -> Any:
     for clause in (c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}):
         if wh in clause.subtree or (wh.head == verb and reporter):
             return clause
+    return None
+
+
+def _progressive_verb(root: Any, wh: Any) -> Any:
+    """ "What were the inspectors checking?", "what were the protesters demanding?": the small parser makes "were"
+    the main verb and hangs the participle on it (or on its subject) as a clause of its own. The question asks for
+    the participle's missing object, not what the inspectors were."""
+    if root is None or wh is None or root.lemma_ != "be" or wh.lower_ not in {"what", "who", "whom"}:
+        return None
+    for verb in (t for t in root.subtree if t.i > wh.i and t.tag_ == "VBG" and t.dep_ in {"advcl", "acl", "xcomp"}):
+        attached = verb.head == root or verb.head.head == root
+        if attached and not any(c.dep_ in {"dobj", "attr", "ccomp", "xcomp"} for c in verb.children):
+            return verb
     return None
 
 

@@ -35,6 +35,8 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("What do investigators think started the blaze?", Form.THING, "nsubj", "start"),
         ("Who do police believe carried out the raid?", Form.PERSON, "nsubj", "carry"),
         ("Which Castlebar councillor said the Taoiseach was best equipped?", Form.PERSON, "nsubj", "say"),
+        # "What were X doing?": the participle asks, though the small parser makes "were" the main verb.
+        ("what were the inspectors at the plant checking", Form.THING, "dobj", "check"),
         # The thing a price verb takes is a sum.
         ("What did the museum pay to acquire it?", Form.NUMBER, "dobj", "pay"),
         ("What is the chief executive paid?", Form.NUMBER, "attr", "pay"),
@@ -262,6 +264,11 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "How much did the Harbour Trust pay?",
             "The council paid £5,000 while the Harbour Trust paid £12,000.",
             "£12,000",
+        ),
+        (
+            "what were the protesters demanding",
+            "The protesters, who gathered outside the town hall on Friday, were demanding a public inquiry into the closure.",
+            "a public inquiry",
         ),
         # A relative is someone ("her grandfather"), so answers a "who".
         (
