@@ -91,6 +91,8 @@ PERSON_NOUNS = {
 # Dependency labels of clauses and phrases that set the scene rather than ask: "In March 2017, when X told Y, ...".
 _QUALIFIER_DEPS = {"advcl", "npadvmod", "prep", "relcl", "acl"}
 _KINDS = {"kind", "type", "sort"}
+# "What is X's job?" asks, like "what kind of N is X?", for what X is said to be ("Warda Alkenawy, a social worker").
+_ROLES = {"job", "role", "position", "occupation", "profession", "post"}
 _VAGUE_NOUNS = _KINDS | {"part", "form"}
 _AUXILIARIES = {"do", "be", "have", "will", "would", "can", "could", "should", "may", "might", "must", "shall"}
 
@@ -112,7 +114,7 @@ class Question:
     # The preposition whose object is asked, and the lemma it hangs on: "suffering from what?" -> ("from", "suffer")
     preposition: tuple[str, str] | None = None
     asks_price: bool = False  # "what did they pay?", "what is it worth?": a sum, though asked with "what"
-    asks_kind: bool = False  # "what kind of organisation is X?": a description of X
+    asks_kind: bool = False  # "what kind of organisation is X?", "what is X's job?": a description of X
 
     @property
     def terms(self) -> set[str]:
@@ -218,7 +220,9 @@ def analyse(doc: Any) -> Question:
         core_text=" ".join(t.text for t in doc if t.i not in background) or text,
         preposition=preposition,
         asks_price=asks_price,
-        asks_kind=wh_token is not None and wh_token.head.lemma_.lower() in _KINDS and wh_token.dep_ == "det",
+        asks_kind=wh_token is not None
+        and wh_token.lower_ == "what"
+        and ((wh_token.head.lemma_.lower() in _KINDS and wh_token.dep_ == "det") or head_noun in _ROLES),
     )
 
 

@@ -356,6 +356,16 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The 14-metre scallop dredger Morwenna Rose got into difficulty on Saturday.",
             "14-metre scallop dredger",
         ),
+        (
+            "What is Hamish Doyle's job?",
+            "The outbreak was spotted by Hamish Doyle, a bee inspector for the National Bee Unit, on a routine visit.",
+            "a bee inspector for the National Bee Unit",
+        ),
+        (
+            "what is Ian Marr's role at the council",
+            "Ian Marr is the council's director of highways.",
+            "the council's director of highways",
+        ),
         # A relative clause inside a "because" clause's subject does not end the clause before its verb.
         (
             "Why were the tills never at risk?",
