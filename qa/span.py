@@ -611,7 +611,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         match = _AGE.search(doc.text)
         if match is None:
             return None
-        group = next(g for g in (1, 2, 3) if match.group(g))
+        group = next(g for g in (1, 2, 3, 4) if match.group(g))
         return Span(match.group(group), match.start(group), match.end(group), "age")
 
     # "How long was he jailed?" asks for a duration, which has its unit ("three years"); "how long is X" is a length.
@@ -778,8 +778,10 @@ def _a_quantity(token: Any) -> bool:
 
 
 _ORDINALS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last"}
-# "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins".
-_AGE = re.compile(r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),")
+# "aged 87", "at the age of 87", "87-year-old", and news style's "Okafor, 47, joins" and "At 68, he is".
+_AGE = re.compile(
+    r"\b(?i:aged|age of)\s+(\d{1,3})\b|\b(\d{1,3})-year-old\b|\b[A-Z][\w'-]+, (\d{1,3}),|\b(?i:at) (\d{1,3}), (?:he|she)\b"
+)
 _DURATION = re.compile(r"(?i)\b(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur)")
 # An amount of time: a count with its unit ("four years", "18 months", "a year and a half"), not a point in time
 # that names a unit ("next year", "last month").

@@ -366,6 +366,8 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Ian Marr is the council's director of highways.",
             "the council's director of highways",
         ),
+        # An age given as "At 68, he is ..."; not "At 10, the council meets".
+        ("How old is Pellow?", "At 58, she is the longest-serving treasurer the charity has had.", "58"),
         # A relative clause inside a "because" clause's subject does not end the clause before its verb.
         (
             "Why were the tills never at risk?",
@@ -470,6 +472,7 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
         ("How much does the ring weigh?", "The ring, which is valued at £45,000, was found in 1987."),
         # A cause marker the parser left without its clause (a headline's) is no cause.
         ("Why did the boat lose power?", "Five fishermen rescued after boat loses power in gale off Lenmouth Head"),
+        ("How old is the mayor?", "At 10, the council meets in the town hall."),
         # "by" with an amount or "by the time" is no means.
         (
             "How did the burglars get into the depot?",
