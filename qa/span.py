@@ -765,6 +765,8 @@ def _a_quantity(token: Any) -> bool:
     """A number that counts or measures: digits, a number word modifying a noun ("three children"), a fraction ("by
     a third"); not an ordinal ("the third-biggest", "the first state"), "one" standing for a thing ("one of 17
     sites") nor a part of a compound adjective."""
+    if re.fullmatch(r"\d+(?:st|nd|rd|th)", token.lower_):
+        return False  # an ordinal in digits: "the 3rd Armored Brigade"
     if re.match(r"\d", token.text):
         return True  # "a 12,000-capacity stadium" still gives its number
     if token.whitespace_ == "" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].text == "-":

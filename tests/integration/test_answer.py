@@ -473,6 +473,11 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
         # A cause marker the parser left without its clause (a headline's) is no cause.
         ("Why did the boat lose power?", "Five fishermen rescued after boat loses power in gale off Lenmouth Head"),
         ("How old is the mayor?", "At 10, the council meets in the town hall."),
+        # An ordinal in digits counts nothing.
+        (
+            "How many tanks did the army move into Poland?",
+            "The 3rd Armored Brigade moved its tanks to Poland in January.",
+        ),
         # "by" with an amount or "by the time" is no means.
         (
             "How did the burglars get into the depot?",
