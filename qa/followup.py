@@ -84,7 +84,7 @@ def resolve(question: str, turns: list[Turn]) -> str:
     organisation."""
     from pressroom.qa.nlp import nlp
 
-    docs = list(nlp().pipe(f"{t.answer}. {t.question}" if t.answer else t.question for t in turns))
+    docs = nlp().pipe(f"{t.answer}. {t.question}" if t.answer else t.question for t in turns)
     ents = [e for doc in docs for e in doc.ents]
     people = [e.text for e in ents if e.label_ == "PERSON"]
     # A "who" question's answer names someone whatever the small tagger calls it ("Teresa Vallance" tagged ORG).
