@@ -358,9 +358,7 @@ class ArticleStore:
                 # clients already handed out find the new one under the same key.
                 SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
                 self.client = make_client(self.settings)
-                for name in ("chunks", "articles", "changes"):
-                    self.__dict__.pop(name, None)
-                self._shards = {}
+                self._forget_collections()
             return generation
 
     def repaired_until(self) -> int | None:
@@ -546,6 +544,10 @@ class ArticleStore:
             # A collection that is absent already needs no reset.
             with contextlib.suppress(Exception):
                 self.client.delete_collection(f"{self.settings.collection}_{suffix}")
+        self._forget_collections()
+
+    def _forget_collections(self) -> None:
+        """Drop the collection handles opened so far (shards too); the next use opens them from the client anew."""
         for name in ("chunks", "articles", "changes"):
             self.__dict__.pop(name, None)
         self._shards = {}

@@ -49,7 +49,7 @@ _MONEY_VERBS = re.compile(
 )
 # Verbs whose object is a price: "what did they pay", "what will it cost them" ("fin" is the small parser's lemma
 # of "fined").
-PRICE_VERBS = {"pay", "cost", "charge", "fetch", "spend", "earn", "owe", "fine", "fin"}
+_PRICE_VERBS = {"pay", "cost", "charge", "fetch", "spend", "earn", "owe", "fine", "fin"}
 # The wh-word's roles in which it is what the price verb takes: "what did they pay", "what is she paid", "what was
 # paid".
 _PRICED_SLOTS = {"dobj", "attr", "nsubjpass", "oprd"}
@@ -188,7 +188,7 @@ def analyse(doc: Any) -> Question:
         and wh_token.lower_ == "what"
         and preposition is None  # "what was it fined for?" asks why
         and (
-            (slot in _PRICED_SLOTS and predicate in PRICE_VERBS)
+            (slot in _PRICED_SLOTS and predicate in _PRICE_VERBS)
             or any(t.lower_ == "worth" and t.pos_ != "NOUN" for t in asking or ())
         )
     )

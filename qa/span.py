@@ -274,7 +274,8 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     # A year as a point in time ("in 2016"), not one naming a thing ("the 2026 World Cup").
     timed = question.form is Form.NUMBER
     years = [t for t in doc if timed and t.text in question.years and t.dep_ == "pobj"]
-    name_words = {w for name in question.names for w in name.split()}
+    # The question's names in the sentence, for an amount said of them (amounts only, below).
+    name_words = {w for name in question.names for w in name.split()} if timed else set()
     named = {t.i for t in doc if t.lower_ in name_words and not t.is_stop}
     candidates = []
     for ent in doc.ents:
