@@ -348,6 +348,10 @@ def _who_or_what(
     asked = _asked(question)
     if question.asks_kind and (span := _description(question, doc, asked)):
         return span
+    # A preposition the wh-word is not the object of ("What are nerve agents similar to?") names the asked role more
+    # closely than the head noun, which there is the subject's; "from which museum" is read by its noun.
+    if question.slot != "pobj" and (span := _prepositional_object(question, doc, anchor, asked, before)):
+        return span
     # "Which eye disease ...?": the phrase headed by the asked noun, less the question's own words.
     if question.head_noun:
         headed = [c for c in doc.noun_chunks if any(t.lemma_.lower() == question.head_noun for t in c)]
@@ -366,7 +370,7 @@ def _who_or_what(
     role_noun = anchor is not None and anchor.pos_ == "NOUN" and question.form is Form.PERSON
     if role_noun and (span := _appositive_name(doc, anchor, asked)):
         return span
-    if span := _prepositional_object(question, doc, anchor, asked, before):
+    if question.slot == "pobj" and (span := _prepositional_object(question, doc, anchor, asked, before)):
         return span
     if anchor is not None:
         if question.slot in _SUBJECTS:

@@ -167,6 +167,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Moira Tavish",
         ),
         ("What was the quarry fined for?", "The quarry was fined for polluting the Senn.", "polluting the Senn"),
+        # ... and not the rest of the subject's phrase, where "what are X similar to" has X as its head noun.
+        (
+            "What are the Wendlow fungi similar to?",
+            "The Wendlow fungi are the rarest woodland fungi in Europe -- they are genetically similar to truffles.",
+            "truffles",
+        ),
         # A measure has its unit; an organisation is a place only where something is at or in it.
         ("How deep is the wreck?", "Two divers reached the wreck at a depth of some 40 metres.", "some 40 metres"),
         (
