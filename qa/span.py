@@ -60,7 +60,11 @@ _REGARDING = {
 # Verbs whose "what" is a name given ("what did she call them?") or words said ("what did he say?").
 _NAMING = {"call", "dub", "name", "label", "brand", "term", "nickname"}
 _SAYING = {"say", "tell", "warn", "claim", "insist", "add", "admit", "argue", "write", "tweet"}
-_PRONOUNS = {"he", "she", "it", "they", "this", "that", "which", "who", "we", "i", "you", "these", "those"}
+# In every case: "who agreed the deal?" is not answered by "them" in "when I interviewed them".
+_PRONOUNS = {
+    "he", "she", "it", "they", "this", "that", "which", "who", "we", "i", "you", "these", "those", "him", "her", "them",
+    "us", "me", "whom", "himself", "herself", "itself", "themselves",
+}  # fmt: skip
 # A clause answer runs to at least this many tokens before a comma may end it ("because, he said, ...").
 MIN_CLAUSE_TOKENS = 3
 # Longest short answer in tokens: past this a "phrase" is a clause that a reader would rather see as a quote.
@@ -280,6 +284,9 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     candidates = []
     for ent in doc.ents:
         if ent.label_ not in labels or content_terms(ent.text) <= asked:
+            continue
+        # "Whose seat would Gorsuch fill?" is not answered by "Neil Gorsuch": a person the question names by surname.
+        if ent.label_ == "PERSON" and content_terms(ent.root.text) <= asked:
             continue
         if must is not None and not must(ent):
             continue

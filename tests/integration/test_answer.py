@@ -418,6 +418,12 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
     assert owner.resolved == "how much does Teresa Vallance think the damage will cost"
 
 
+def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
+    """A follow-up resolved to "whose seat would Gorsuch fill?" was answered "Neil Gorsuch"."""
+    span = span_for("whose seat would Okafor fill?", "Judge Dana Okafor begins her confirmation hearings today.")
+    assert "Okafor" not in (span or "")
+
+
 @pytest.mark.parametrize(
     ("question", "sentence"),
     [
@@ -490,6 +496,12 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
             "The council reduced the depot's budget by 12 per cent last year.",
         ),
         ("How did the police find the van?", "By the time officers arrived, the van had gone."),
+        # A pronoun in any case is nobody's answer.
+        (
+            "who's the drivers' leader who agreed the bus deal?",
+            "Bizarrely, the bosses of both sides said exactly the same thing to me when I interviewed them last week,"
+            " moments after they'd announced a deal to end the worst of the Wendlow bus strikes.",
+        ),
         # A name question is answered by a name in the asked role, not a description or a name standing nearby.
         (
             "What was the name of the smuggler who sent the boat?",
