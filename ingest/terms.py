@@ -39,3 +39,8 @@ def content_terms(text: str) -> frozenset[str]:
     """Stemmed content words of one text. Cached: the answerer compares the same sentences and question words
     many times per question (profiled at about a tenth of a question's time before the cache)."""
     return frozenset(tokenize([text])[0])
+
+
+def stem(word: str) -> str:
+    """One word's stem as the index stems it; a stop word stays itself."""
+    return _stemmer().stemWord(word.lower())

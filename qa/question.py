@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pressroom.ingest.terms import content_terms
+from pressroom.ingest.terms import content_terms, stem
 
 
 class Form(StrEnum):
@@ -111,8 +111,9 @@ class Question:
     qualifier_names: list[str] = field(default_factory=list)  # proper names only in the background
     years: list[str] = field(default_factory=list)  # four-digit years anywhere in the question
     core_text: str = ""  # the question without its background: what a sentence's meaning is compared with
-    # The preposition whose object is asked, and the lemma it hangs on: "suffering from what?" -> ("from", "suffer")
-    preposition: tuple[str, str] | None = None
+    # The preposition whose object is asked, and the lemma and stem of the word it hangs on: "suffering from what?" ->
+    # ("from", "suffer", "suffer"); both, for the small lemmatiser reads "clad in" as "clothe".
+    preposition: tuple[str, str, str] | None = None
     asks_price: bool = False  # "what did they pay?", "what is it worth?": a sum, though asked with "what"
     asks_kind: bool = False  # "what kind of organisation is X?", "what is X's job?": a description of X
 
@@ -237,21 +238,26 @@ _REPORTING = {"say", "think", "believe", "expect", "claim", "reckon", "suspect",
 _FRAME_BREAKS = {",", "-", "–", "—", ";", ":"}
 
 
-def _asked_preposition(sentence: Any, wh: Any | None) -> tuple[str, str] | None:
+def _asked_preposition(sentence: Any, wh: Any | None) -> tuple[str, str, str] | None:
     """The preposition whose object the wh-phrase is: "with what?", "to what range", "in what", or one left at the
     end ("what had she been suffering from?"); with the lemma of the word it hangs on."""
     if sentence is None or wh is None:
         return None
     phrase = wh.head if wh.dep_ in {"det", "amod"} else wh
     if phrase.dep_ == "pobj" and phrase.head.pos_ == "ADP":
-        return phrase.head.lower_, phrase.head.head.lemma_.lower()
+        return _hung_on(phrase.head)
     before = wh.doc[wh.i - 1] if wh.i > sentence.start else None
     if before is not None and before.pos_ == "ADP" and before.dep_ != "agent":
-        return before.lower_, before.head.lemma_.lower()
+        return _hung_on(before)
     stranded = [
         t for t in sentence if t.dep_ == "prep" and t.i > wh.i and not any(c.dep_ == "pobj" for c in t.children)
     ]
-    return (stranded[-1].lower_, stranded[-1].head.lemma_.lower()) if stranded else None
+    return _hung_on(stranded[-1]) if stranded else None
+
+
+def _hung_on(preposition: Any) -> tuple[str, str, str]:
+    head = preposition.head
+    return preposition.lower_, head.lemma_.lower(), stem(head.lower_)
 
 
 def _wh_word(sentence: Any) -> Any | None:

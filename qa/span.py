@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pressroom.ingest.terms import content_terms
+from pressroom.ingest.terms import content_terms, stem
 from pressroom.qa.question import MEASURE_NOUNS, PERSON_NOUNS, YEAR, Form, Question
 
 # Rules that find a span of the right kind without knowing it fills the asked role.
@@ -445,9 +445,10 @@ def _prepositional_object(
     same preposition on the same word (or on the aligned one)."""
     if question.preposition is None:
         return None
-    word, on = question.preposition
+    word, lemma, stemmed = question.preposition
     for prep in (t for t in doc if t.lower_ == word and t.dep_ in {"prep", "dative"}):
-        if prep.head.lemma_.lower() != on and (anchor is None or anchor not in {prep.head, prep.head.head}):
+        same_word = prep.head.lemma_.lower() == lemma or stem(prep.head.lower_) == stemmed
+        if not same_word and (anchor is None or anchor not in {prep.head, prep.head.head}):
             continue
         for pobj in (c for c in prep.children if c.dep_ in {"pobj", "pcomp"}):
             if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "preposition", asked):
@@ -575,13 +576,16 @@ def _is_org(ent: Any) -> bool:
 def _rest_of(doc: Any, chunk: Any, question: Question, how: str) -> Span | None:
     """A noun phrase without the words the question already says: "the eye disease trachoma" -> "trachoma"."""
     asked = _asked(question)
-    # A name keeps its words even where the question used them: "the Bode Museum" stays whole.
+    # A name keeps its words even where the question used them: "the Bode Museum" stays whole; an amount ("a 7% pay
+    # rise" for "what pay rise?") has no content words and says what the question does not.
     tokens = [
         t
         for t in chunk
-        if (not content_terms(t.text) <= asked or t.pos_ == "PROPN") and not t.is_punct and t.pos_ != "DET"
+        if (not content_terms(t.text) <= asked or t.pos_ == "PROPN" or _numeric(t))
+        and (not t.is_punct or _numeric(t))
+        and t.pos_ != "DET"
     ]
-    if tokens and content_terms(" ".join(t.text for t in tokens)) <= asked:
+    if tokens and not any(_numeric(t) for t in tokens) and content_terms(" ".join(t.text for t in tokens)) <= asked:
         return None
     if not tokens or all(t.is_stop for t in tokens):
         return None
@@ -680,6 +684,11 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         units = {t.lemma_.lower() for t in ent if not t.like_num} if question.wh == "how many" else set()
         return not other_unit(units | {noun})
 
+    def counts_another(token: Any) -> bool:
+        # "How many packages?" is not answered by the 12 of "12-ounce packages", which counts ounces.
+        counted_noun = token.head if token.dep_ == "nummod" and token.head.pos_ == "NOUN" else None
+        return question.wh == "how many" and counted_noun is not None and counted_noun.lemma_ != question.head_noun
+
     def other_unit(units: set[str | None]) -> bool:
         return bool(question.head_noun and units & _UNIT_LEMMAS and question.head_noun not in units)
 
@@ -693,6 +702,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             t
             for t in doc
             if _a_quantity(t)
+            and not counts_another(t)
             and t.text not in asked
             and not YEAR.fullmatch(t.text)
             and not (no_counts and counts_other(t.i + 1))
@@ -983,9 +993,15 @@ def _means(prep: Any) -> bool:
 
 
 def _an_amount(noun: Any) -> bool:
-    return noun.ent_type_ in {"PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"} or any(
-        _a_quantity(t) for t in noun.subtree
-    )
+    return _numeric(noun) or any(_a_quantity(t) for t in noun.subtree)
+
+
+def _numeric(token: Any) -> bool:
+    """A token of a number or an amount: "7" and "%" of "7%"."""
+    return token.ent_type_ in _AMOUNT_LABELS or _a_quantity(token)
+
+
+_AMOUNT_LABELS = {"PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"}
 
 
 def _attached(token: Any, anchor: Any) -> bool:

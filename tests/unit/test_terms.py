@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bm25s
 from bm25s.stopwords import STOPWORDS_EN
-from pressroom.ingest.terms import STOPWORDS, _stemmer, tokenize
+from pressroom.ingest.terms import STOPWORDS, _stemmer, content_terms, stem, tokenize
 
 from .conftest import ARTICLES
 
@@ -27,3 +27,8 @@ def test_tokens_are_bm25s_tokens() -> None:
 
 def test_stop_words_are_bm25s_english_list() -> None:
     assert frozenset(STOPWORDS_EN) == STOPWORDS
+
+
+def test_one_word_stems_as_the_index_stems_it() -> None:
+    assert stem("Cladding") == stem("clad") == "clad"
+    assert {stem("suffering")} == content_terms("suffering")
