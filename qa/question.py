@@ -176,6 +176,14 @@ def analyse(doc: Any) -> Question:
         if wh_token.lower_ in {"what", "who", "whom", "which"} and slot in _SUBJECTS | {"ROOT", "dep", "attr"}:
             # Without it, a wh-phrase the parser left unattached ("Which councillor said ...") is the subject.
             slot = "dobj" if do_support else ("nsubj" if slot in {"ROOT", "dep"} else slot)
+        # "Which body can parents ask?": a subject after the auxiliary makes the wh-phrase the object, though the
+        # small parser gives the verb two subjects.
+        verb = phrase_head.head
+        inverted = slot in _SUBJECTS and any(
+            c.dep_ in _SUBJECTS and any(a.dep_ == "aux" and phrase_head.i < a.i < c.i for a in verb.children)
+            for c in verb.children
+        )
+        slot = "dobj" if inverted else slot
         if framed is not None and phrase_head is wh_token and wh_token.lower_ in {"what", "who", "whom", "which"}:
             slot = _framed_slot(framed, wh_token)
         slot = "dobj" if progressive is not None else slot
@@ -249,8 +257,12 @@ def _asked_preposition(sentence: Any, wh: Any | None) -> tuple[str, str, str] | 
     before = wh.doc[wh.i - 1] if wh.i > sentence.start else None
     if before is not None and before.pos_ == "ADP" and before.dep_ != "agent":
         return _hung_on(before)
+    # (An object before its preposition is the parser's misreading of a stranded one: "What were the fragments traced
+    # to?" hangs "were" on "to".)
     stranded = [
-        t for t in sentence if t.dep_ == "prep" and t.i > wh.i and not any(c.dep_ == "pobj" for c in t.children)
+        t
+        for t in sentence
+        if t.dep_ == "prep" and t.i > wh.i and not any(c.dep_ == "pobj" and c.i > t.i for c in t.children)
     ]
     return _hung_on(stranded[-1]) if stranded else None
 
