@@ -369,8 +369,10 @@ def features_of(question: Question, best: Candidate | None, passages: list[Passa
     """The answerability model's inputs, in ``ANSWERABILITY_FEATURES`` order."""
     if best is None:
         return np.zeros(len(ANSWERABILITY_FEATURES))
+    # The article as far as the passages show it: a chunk boundary does not decide whether the story names "Northfork"
+    # (its first chunk does, the one with the answer says "the company").
     passage = best.sentence.passage
-    article_text = f"{passage.title} {passage.text}"
+    article_text = " ".join([passage.title] + [p.text for p in passages if p.article_id == passage.article_id])
     years_missing = bool(question.years) and not any(y in article_text for y in question.years)
     expects_span = question.form is not Form.OTHER
     values = {

@@ -46,7 +46,7 @@ SENTENCE_FEATURES = (
 ANSWERABILITY_FEATURES = (
     "passage_score",  # the top passage's rerank score
     "core",  # share of the question's core words in the best sentence (neighbour and headline count half)
-    "names_in_passage",  # share of the question's core names found in the best sentence's article passage
+    "names_in_passage",  # share of the question's core names in the best sentence's article (title, retrieved chunks)
     "background_names_in_passage",  # the same for names only in the question's background
     "years_missing",  # the question names a year its best passage does not hold
     "similarity",  # cosine of the question and the best sentence

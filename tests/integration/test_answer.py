@@ -3,6 +3,7 @@
 import pytest
 from pressroom.qa.answer import ExtractiveAnswerer
 from pressroom.qa.followup import Turn, condense
+from pressroom.qa.learned import ANSWERABILITY_FEATURES
 from pressroom.qa.nlp import nlp
 from pressroom.qa.question import Form, analyse
 from pressroom.qa.span import find_span
@@ -592,6 +593,20 @@ def test_a_sentence_without_the_asked_kind_of_answer_is_not_an_answer() -> None:
     answerer = ExtractiveAnswerer(None)
     assert answerer.answer("What salary will Dana Okafor get?", [passage]).refused
     assert answerer.answer("Who has Northmoor Minerals appointed as chief executive?", [passage]).short == "Dana Okafor"
+
+
+def test_a_name_in_another_chunk_of_the_article_counts_as_in_the_passage() -> None:
+    """A chunk boundary does not decide whether the story names the question's company: the chunk with the answer says
+    "the company", the article's first chunk says "Northfork". Before, such answers were refused (p 0.09)."""
+    first = "Northfork Provisions is recalling about 38,400 pounds of smoked chicken sausage made at its plant."
+    second = "Halvorsen said the company expected the recall to cost it between $1.1 million and $1.4 million."
+    passages = [
+        Passage(chunk_id=f"c{n}", article_id="a", title="Sausage recall", text=text, start=start, end=start + len(text))
+        for n, (text, start) in enumerate(((second, 200), (first, 0)))
+    ]
+    assessment = ExtractiveAnswerer(None).assess("How much does Northfork expect the recall to cost it?", passages)
+    assert assessment.best.span.text == "between $1.1 million and $1.4 million"
+    assert assessment.features[ANSWERABILITY_FEATURES.index("names_in_passage")] == 1.0
 
 
 def test_a_story_published_many_times_does_not_crowd_out_the_answer() -> None:
