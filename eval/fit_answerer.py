@@ -1,6 +1,6 @@
 """Fit the answerer's two learned scores on the eval's dev split, never the test split.
 
-    .venv/bin/python -m pressroom.eval.fit_answerer [--no-swaps]
+    .venv/bin/python -m pressroom.eval.fit_answerer [--no-swaps] [--answerability-only]
 
 **Which sentence answers.** Every dev question with an answer is asked; the first SPAN_CANDIDATES sentences the
 answerer examines become rows (their alignment and span features), labelled by whether the answer it would give
@@ -103,6 +103,9 @@ def _asked_nouns(doc) -> list[tuple]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-swaps", action="store_true", help="Fit answerability on the dev items alone.")
+    parser.add_argument(
+        "--answerability-only", action="store_true", help="Keep the shipped sentence model; refit answerability."
+    )
     args = parser.parse_args()
 
     settings = Settings()
@@ -115,7 +118,8 @@ def main() -> None:
     dev = [i for i in items if i.split == "dev"]
     # One Pressroom for the direct questions, so the model loads once; `evaluate` builds its own.
     pressroom = _pressroom(settings)
-    pressroom.answerer.sentences = fit_sentences(pressroom, dev)
+    if not args.answerability_only:
+        pressroom.answerer.sentences = fit_sentences(pressroom, dev)
     fit_answerability(settings, pressroom, dev, swaps=not args.no_swaps)
 
 
