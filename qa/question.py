@@ -148,6 +148,8 @@ def analyse(doc: Any) -> Question:
         clause = (t for t in (wh_token, *wh_token.ancestors) if t.pos_ in {"VERB", "AUX"} and t.i not in background)
         root = next(clause, root)
     predicate_token = _predicate(root, background)
+    if _describes_the_asked(predicate_token, root, wh_token):
+        predicate_token = root
     framed = _framed_verb(predicate_token, wh_token)
     predicate_token = framed or predicate_token
     progressive = _progressive_verb(root, wh_token)
@@ -313,6 +315,16 @@ def _predicate(root: Any, background: set[int]) -> Any:
         if verbs:
             return verbs[0]
     return root
+
+
+def _describes_the_asked(verb: Any, root: Any, wh: Any) -> bool:
+    """ "Who is the main contractor building the flood wall?" asks who the contractor is: "building the wall" says
+    which contractor, and the sentence that answers ("The main contractor is Brackley") need not hold it. A participle
+    with its own object, on the noun the copula equates with the wh-word."""
+    if verb is None or root is None or wh is None or root.lemma_ != "be" or wh.dep_ != "attr":
+        return False
+    described = verb.dep_ == "acl" and verb.head.head == root and verb.head.dep_ in {"attr", "nsubj"}
+    return described and any(c.dep_ == "dobj" for c in verb.children)
 
 
 def _framed_verb(verb: Any, wh: Any) -> Any:

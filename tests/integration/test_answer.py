@@ -36,6 +36,8 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("What do investigators think started the blaze?", Form.THING, "nsubj", "start"),
         ("Who do police believe carried out the raid?", Form.PERSON, "nsubj", "carry"),
         ("Which Castlebar councillor said the Taoiseach was best equipped?", Form.PERSON, "nsubj", "say"),
+        # A participle with its own object says which contractor; the question asks who the contractor is.
+        ("Who is the main contractor building the flood wall?", Form.PERSON, "attr", "be"),
         # A subject after the auxiliary makes the wh-phrase the object, though the small parser gives the verb two
         # subjects.
         ("Which body can Wexcombe parents ask to review the decision?", Form.THING, "dobj", "ask"),
