@@ -355,9 +355,10 @@ def _who_or_what(
     asked = _asked(question)
     if question.asks_kind and (span := _description(question, doc, asked)):
         return span
-    # A preposition the wh-word is not the object of ("What are nerve agents similar to?") names the asked role more
-    # closely than the head noun, which there is the subject's; "from which museum" is read by its noun.
-    if question.slot != "pobj" and (span := _prepositional_object(question, doc, anchor, asked, before)):
+    # In a copular question ("What are nerve agents similar to?") the head noun is the subject's, and a preposition
+    # names the asked role more closely; "which hospital was he taken to?" is read by its own noun first.
+    copular = question.predicate == "be"
+    if copular and (span := _prepositional_object(question, doc, anchor, asked, before)):
         return span
     # "Which eye disease ...?": the phrase headed by the asked noun, less the question's own words.
     if question.head_noun:
@@ -377,7 +378,7 @@ def _who_or_what(
     role_noun = anchor is not None and anchor.pos_ == "NOUN" and question.form is Form.PERSON
     if role_noun and (span := _appositive_name(doc, anchor, asked)):
         return span
-    if question.slot == "pobj" and (span := _prepositional_object(question, doc, anchor, asked, before)):
+    if not copular and (span := _prepositional_object(question, doc, anchor, asked, before)):
         return span
     if anchor is not None:
         if question.slot in _SUBJECTS:

@@ -173,6 +173,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "Moira Tavish",
         ),
         ("What was the quarry fined for?", "The quarry was fined for polluting the Senn.", "polluting the Senn"),
+        # "Which N ... to?" is read by its own noun: the hospital, not the whole phrase after "to".
+        (
+            "Which hospital was the fisherman taken to?",
+            "The fisherman was taken to St Brannock's Hospital in Carrow, where he died.",
+            "St Brannock's Hospital",
+        ),
         # The preposition's word is matched by its stem too: the small lemmatiser reads the question's "clad" as
         # "clothe" and the sentence's "cladding" as "clad".
         (
