@@ -76,6 +76,7 @@ _KIND_OF_BODY = (
 _DEFINITE_BODY = re.compile(rf"\bthe ({_KIND_OF_BODY})\b", re.I)
 _BODY_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _ASKS_WHO = re.compile(r"(?i)\s*(?:and\s+)?who\b")
+_POSSESSIVE_END = re.compile(r"['’]s$")
 
 
 def resolve(question: str, turns: list[Turn]) -> str:
@@ -84,12 +85,17 @@ def resolve(question: str, turns: list[Turn]) -> str:
     organisation."""
     from pressroom.qa.nlp import nlp
 
+    if turns and (filled := _fill_ellipsis(question, turns[0].question)):
+        return filled
     docs = nlp().pipe(f"{t.answer}. {t.question}" if t.answer else t.question for t in turns)
     ents = [e for doc in docs for e in doc.ents]
-    people = [e.text for e in ents if e.label_ == "PERSON"]
-    # A "who" question's answer names someone whatever the small tagger calls it ("Teresa Vallance" tagged ORG).
+    people = [_POSSESSIVE_END.sub("", e.text) for e in ents if e.label_ == "PERSON"]  # the tagger keeps "Walcott's"
+    # A "who" question's answer names someone whatever the small tagger calls it ("Teresa Vallance" tagged ORG),
+    # unless it is tagged a body and the turn names a person: "he" after "who published Walcott's books?" is Walcott.
     nearest = turns[0] if turns else None
-    if nearest is not None and nearest.answer and _ASKS_WHO.match(nearest.question) and nearest.answer not in people:
+    answer_is_body = nearest is not None and any(e.text == nearest.answer and e.label_ in _BODY_LABELS for e in ents)
+    asked_who = nearest is not None and nearest.answer and _ASKS_WHO.match(nearest.question)
+    if asked_who and nearest.answer not in people and not (answer_is_body and people):
         people.insert(0, nearest.answer)
     bodies = [e.text for e in ents if e.label_ in _BODY_LABELS]
     if people:
@@ -98,6 +104,36 @@ def resolve(question: str, turns: list[Turn]) -> str:
     if bodies:
         question = _DEFINITE_BODY.sub(bodies[0], question, count=1)
     return question
+
+
+_FRAGMENT_OPENER = re.compile(r"(?i)^\s*(?:and|but|so|what about|how about)\s+")
+# Longest fragment read as an ellipsis ("and in London?", "what about Manchester City?").
+MAX_FRAGMENT_TOKENS = 5
+
+
+def _fill_ellipsis(question: str, previous: str) -> str | None:
+    """ "and in London?" after "How much German gold is held in New York?" asks the same of London: the fragment
+    replaces the previous question's phrase of its kind (the same preposition's phrase, or a name of its label)."""
+    from pressroom.qa.nlp import nlp
+
+    fragment = _FRAGMENT_OPENER.sub("", question).strip(" ?")
+    parsed = nlp()(fragment)
+    if not fragment or len(parsed) > MAX_FRAGMENT_TOKENS or any(t.pos_ in {"VERB", "AUX"} for t in parsed):
+        return None
+    before = nlp()(previous)
+    if parsed[0].pos_ == "ADP":
+        for prep in (t for t in before if t.lower_ == parsed[0].lower_ and t.dep_ == "prep"):
+            return _replaced(before, prep.i, prep.right_edge.i, fragment)
+        return None
+    whole = [e for e in parsed.ents if e.text == parsed.text]
+    for ent in (e for e in before.ents if whole and e.label_ == whole[0].label_):
+        return _replaced(before, ent.start, ent.end - 1, fragment)
+    return None
+
+
+def _replaced(doc: Any, first: int, last: int, text: str) -> str:
+    """``doc`` with its tokens ``first``..``last`` replaced by ``text``."""
+    return doc.text[: doc[first].idx] + text + doc.text[doc[last].idx + len(doc[last]) :]
 
 
 def condense_with_llm(llm: Any, question: str, history: list[Turn]) -> Standalone:

@@ -207,13 +207,14 @@ def anchor_token(question: Question, doc: Any, similar: Callable[[str, str], flo
 SOFT_PREDICATE_MATCH = 0.55
 
 
-def _phrase(doc: Any, head: Any, how: str, asked: set[str] | None = None) -> Span | None:
-    """The noun phrase under ``head`` (its subtree, without a trailing relative clause or punctuation); None when
-    it says only what the question (``asked``, lower-case words) already says."""
+def _phrase(doc: Any, head: Any, how: str, asked: set[str] | None = None, to_head: bool = False) -> Span | None:
+    """The noun phrase under ``head`` (its subtree, without a trailing relative clause or punctuation; ending at
+    ``head`` when ``to_head``); None when it says only what the question (``asked``, lower-case words) already
+    says."""
     tokens = [t for t in head.subtree if not (t.dep_ in {"relcl", "acl", "punct", "appos"} and t.i > head.i)]
     if not tokens:
         return None
-    left, right = tokens[0].i, tokens[-1].i
+    left, right = tokens[0].i, head.i if to_head else tokens[-1].i
     # Drop everything from a relative clause or apposition on: "the board, which met on Tuesday" -> "the board".
     for t in head.subtree:
         if t.i > head.i and t.dep_ in {"relcl", "acl", "appos"}:
@@ -355,10 +356,9 @@ def _who_or_what(
     asked = _asked(question)
     if question.asks_kind and (span := _description(question, doc, asked)):
         return span
-    # In a copular question ("What are nerve agents similar to?") the head noun is the subject's, and a preposition
-    # names the asked role more closely; "which hospital was he taken to?" is read by its own noun first.
-    copular = question.predicate == "be"
-    if copular and (span := _prepositional_object(question, doc, anchor, asked, before)):
+    # The asked preposition names the role more closely than the head noun, which in "what are nerve agents similar
+    # to?" is the subject's, and whose chunk the parser splits at "and" ("the audit and governance committee").
+    if span := _prepositional_object(question, doc, anchor, asked, before):
         return span
     # "Which eye disease ...?": the phrase headed by the asked noun, less the question's own words.
     if question.head_noun:
@@ -377,8 +377,6 @@ def _who_or_what(
     # "Who chairs the council?" against "the council's chair, Moira Tavish": the predicate as a role noun.
     role_noun = anchor is not None and anchor.pos_ == "NOUN" and question.form is Form.PERSON
     if role_noun and (span := _appositive_name(doc, anchor, asked)):
-        return span
-    if not copular and (span := _prepositional_object(question, doc, anchor, asked, before)):
         return span
     if anchor is not None:
         if question.slot in _SUBJECTS:
@@ -452,7 +450,9 @@ def _prepositional_object(
         if not same_word and (anchor is None or anchor not in {prep.head, prep.head.head}):
             continue
         for pobj in (c for c in prep.children if c.dep_ in {"pobj", "pcomp"}):
-            if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "preposition", asked):
+            # "Which hospital was he taken to?": the hospital, not "St Brannock's Hospital in Carrow".
+            asked_noun = pobj.lemma_.lower() == question.head_noun
+            if span := _antecedent(doc, pobj, before) or _phrase(doc, pobj, "preposition", asked, asked_noun):
                 return span
     return None
 

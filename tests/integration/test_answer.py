@@ -179,6 +179,11 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The fisherman was taken to St Brannock's Hospital in Carrow, where he died.",
             "St Brannock's Hospital",
         ),
+        (
+            "Which committee will the elections team report its findings to?",
+            "The elections team said it would report its findings to the audit and governance committee in January.",
+            "the audit and governance committee",
+        ),
         # The preposition's word is matched by its stem too: the small lemmatiser reads the question's "clad" as
         # "clothe" and the sentence's "cladding" as "clad".
         (
@@ -437,6 +442,19 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
         "how much does she think the damage will cost", [Turn("Who owns Alderbrook Vineyard?", "Teresa Vallance")]
     )
     assert owner.resolved == "how much does Teresa Vallance think the damage will cost"
+    # ... unless the tagger calls it a body and the turn names a person; a possessive is no part of the name.
+    poet = condense(
+        "and when did he win the prize?", [Turn("who published Anna Voss's poems?", "Farrar, Straus & Giroux")]
+    )
+    assert poet.resolved == "and when did Anna Voss win the prize?"
+
+
+def test_an_elliptical_followup_asks_the_last_question_of_its_phrase() -> None:
+    gold = condense("and in London?", [Turn("How much German gold is still held in New York?", "1,236 tons")])
+    assert gold.resolved == "How much German gold is still held in London?"
+    # A follow-up with a verb of its own is no ellipsis.
+    rebecca = condense("and who plays Rebecca?", [Turn("who plays Jack in This Is Us?", "Milo Ventimiglia")])
+    assert rebecca.resolved == ""
 
 
 def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
