@@ -6,7 +6,7 @@ from pressroom.qa.followup import Turn, condense
 from pressroom.qa.learned import ANSWERABILITY_FEATURES
 from pressroom.qa.nlp import nlp
 from pressroom.qa.question import Form, analyse
-from pressroom.qa.span import find_span
+from pressroom.qa.span import anchor_token, find_span
 from pressroom.qa.types import Passage
 
 
@@ -455,6 +455,16 @@ def test_an_elliptical_followup_asks_the_last_question_of_its_phrase() -> None:
     # A follow-up with a verb of its own is no ellipsis.
     rebecca = condense("and who plays Rebecca?", [Turn("who plays Jack in This Is Us?", "Milo Ventimiglia")])
     assert rebecca.resolved == ""
+
+
+def test_verbs_of_causing_are_one_predicate() -> None:
+    """ "What caused the fire?" against "was started by a disposable barbecue": cause/start score about 0.35 as word
+    vectors, under the soft-match bar, so the sentence's verb was not found and the answer was "the ground"."""
+    question = analyse(nlp()("What caused the fire on Skelbrook Moor?"))
+    doc = nlp()("The fire was almost certainly started by a disposable barbecue left on the ground.")
+    anchor = anchor_token(question, doc, lambda a, b: 0.0)
+    assert anchor is not None and anchor.lemma_ == "start"
+    assert find_span(question, doc, anchor).text == "a disposable barbecue"
 
 
 def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
