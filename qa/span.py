@@ -16,7 +16,7 @@ from pressroom.ingest.terms import content_terms, stem
 from pressroom.qa.question import MEASURE_NOUNS, PERSON_NOUNS, YEAR, Form, Question
 
 # Rules that find a span of the right kind without knowing it fills the asked role.
-WEAK_RULES = {"entity", "nearest phrase", "bare number"}
+WEAK_RULES = {"entity", "nearest phrase", "bare number", "place phrase nearby"}
 # Entity labels (spaCy's OntoNotes scheme) that can fill each form, most likely first.
 LABELS: dict[Form, tuple[str, ...]] = {
     Form.PERSON: ("PERSON", "ORG"),
@@ -900,7 +900,24 @@ _LENGTH_ADJECTIVE = re.compile(r"(?i)\w-(?:second|minute|hour|day|week|month|yea
 
 
 def _place(question: Question, doc: Any, anchor: Any | None) -> Span | None:
-    return _entity(question, doc, anchor, "place", _a_place)
+    return _entity(question, doc, anchor, "place", _a_place) or _place_phrase(question, doc, anchor)
+
+
+def _place_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | None:
+    """ "Where will the car park be built?" against "built on the site of the old boiler house": a place that is no
+    name, from a locative phrase on the aligned verb (or, weaker, anywhere under it)."""
+    if anchor is None or anchor.pos_ != "VERB":
+        return None
+    asked = _asked(question)
+    preps = [t for t in anchor.subtree if t.lower_ in _LOCATIVE - {"to", "from"} and t.dep_ == "prep"]
+    for prep in sorted(preps, key=lambda t: (t.head != anchor, abs(t.i - anchor.i))):
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            if pobj.ent_type_ in {"DATE", "TIME"} or _an_amount(pobj) or pobj.lower_ in _PRONOUNS:
+                continue
+            how = "place phrase" if prep.head == anchor else "place phrase nearby"
+            if span := _phrase(doc, pobj, how, asked):
+                return span
+    return None
 
 
 def _a_place(ent: Any) -> bool:

@@ -184,6 +184,12 @@ def test_background_is_kept_apart_from_the_core() -> None:
             "The elections team said it would report its findings to the audit and governance committee in January.",
             "the audit and governance committee",
         ),
+        # A place that is no name: the locative phrase on the aligned verb.
+        (
+            "Where will the car park be built?",
+            "The car park will be built on the site of the old boiler house.",
+            "the site of the old boiler house",
+        ),
         # The preposition's word is matched by its stem too: the small lemmatiser reads the question's "clad" as
         # "clothe" and the sentence's "cladding" as "clad".
         (
@@ -551,6 +557,7 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
             "The recall covers 12-ounce packages of Hearthside Smoked Chicken Sausage, produced between May 27 and"
             " June 6.",
         ),
+        ("Where was the body found?", "The body was found on Tuesday by a dog walker."),
         # A pronoun in any case is nobody's answer.
         (
             "who's the drivers' leader who agreed the bus deal?",
