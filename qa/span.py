@@ -731,7 +731,9 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     base = doc[0].idx
     ent = next(e for e in doc.ents if e.start_char - base <= span.start < e.end_char - base)
     first = next(t.i for t in ent if t.idx - base >= span.start)
-    return _with_unit(_with_sign(span, doc, first), doc, ent.root, ent.end, question.head_noun)
+    # The small tagger's "an estimated 340" has "an" for its root; the number is what modifies the unit.
+    number = ent.root if ent.root.like_num else next((t for t in reversed(ent) if t.like_num), ent.root)
+    return _with_unit(_with_sign(span, doc, first), doc, number, ent.end, question.head_noun)
 
 
 def _with_unit(span: Span, doc: Any, number: Any, end: int, asked_noun: str | None) -> Span:

@@ -206,6 +206,11 @@ def test_background_is_kept_apart_from_the_core() -> None:
         # A measure has its unit; an organisation is a place only where something is at or in it.
         ("How deep is the wreck?", "Two divers reached the wreck at a depth of some 40 metres.", "some 40 metres"),
         (
+            "How much of the moor was burned?",
+            "The fire was declared out after burning across an estimated 340 hectares of heather and peat.",
+            "estimated 340 hectares",
+        ),
+        (
             "Where will the library be built?",
             "Carrow Trust will build the library next to the old mill in Wendlow.",
             "Wendlow",
