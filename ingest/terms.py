@@ -42,5 +42,5 @@ def content_terms(text: str) -> frozenset[str]:
 
 
 def stem(word: str) -> str:
-    """One word's stem as the index stems it; a stop word stays itself."""
+    """One word's Snowball stem, as the index stems it (stop words are stemmed too, not dropped)."""
     return _stemmer().stemWord(word.lower())
