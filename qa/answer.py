@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 from pressroom.ingest.chunking import sentence_spans
-from pressroom.ingest.terms import content_terms
+from pressroom.ingest.terms import content_terms, stem
 from pressroom.qa.learned import ANSWERABILITY_FEATURES, LogisticModel, answerability_model, sentence_model
 from pressroom.qa.nlp import nlp
-from pressroom.qa.question import Form, Question, analyse
+from pressroom.qa.question import PERSON_NOUNS, Form, Question, analyse
 from pressroom.qa.span import LABELS, Span, anchor_token, find_span, slot_empty
 from pressroom.qa.types import Answer, Citation, Passage
 
@@ -153,7 +153,7 @@ class ExtractiveAnswerer:
         analysed = analyse(nlp()(question))
         if not passages:
             return Assessment(analysed, None)
-        candidates = self.align(analysed, context, passages)
+        candidates = _with_role_sentence(analysed, self.align(analysed, context, passages))
         self.examine(analysed, candidates[:SPAN_CANDIDATES], context)
         head = candidates[:SPAN_CANDIDATES]
         if analysed.form in TYPED_FORMS and any(c.span for c in head):
@@ -253,6 +253,26 @@ class ExtractiveAnswerer:
                     c.sentence = c.sentence.with_before()  # the name is quoted with the sentence it answers in
             c.features = sentence_features(question, c, rank, top, doc, anchor)
             c.score = self.sentences.probability(c.features)
+
+
+def _with_role_sentence(question: Question, candidates: list[Candidate]) -> list[Candidate]:
+    """ "Who is the managing director of Redmere Buses?": the sentence that names the role ("Managing director Colin
+    Ashworth said ...") may not name the company, and align below five that do. The best-aligned sentence holding
+    the asked role noun takes the last parsed place when none of the first holds it."""
+    if question.form is not Form.PERSON or question.head_noun not in PERSON_NOUNS:
+        return candidates
+    role = stem(question.head_noun)
+
+    def names_role(c: Candidate) -> bool:
+        return role in content_terms(c.sentence.text)
+
+    if any(names_role(c) for c in candidates[:SPAN_CANDIDATES]):
+        return candidates
+    found = next((i for i, c in enumerate(candidates) if names_role(c)), None)
+    if found is None:
+        return candidates
+    return [*candidates[: SPAN_CANDIDATES - 1], candidates[found], *candidates[SPAN_CANDIDATES - 1 : found],
+            *candidates[found + 1 :]]  # fmt: skip
 
 
 def _parser(text: str) -> Callable[[], Any | None]:

@@ -1,7 +1,7 @@
 """Question analysis and answer spans by syntactic role, with spaCy's packaged English pipeline (no index)."""
 
 import pytest
-from pressroom.qa.answer import ExtractiveAnswerer
+from pressroom.qa.answer import Candidate, ExtractiveAnswerer, Sentence, _with_role_sentence
 from pressroom.qa.followup import Turn, condense
 from pressroom.qa.learned import ANSWERABILITY_FEATURES
 from pressroom.qa.nlp import nlp
@@ -466,6 +466,20 @@ def test_an_elliptical_followup_asks_the_last_question_of_its_phrase() -> None:
     # A follow-up with a verb of its own is no ellipsis.
     rebecca = condense("and who plays Rebecca?", [Turn("who plays Jack in This Is Us?", "Milo Ventimiglia")])
     assert rebecca.resolved == ""
+
+
+def test_the_sentence_naming_the_asked_role_is_parsed() -> None:
+    """Five sentences naming the company align above the one naming its managing director; that one takes the last
+    parsed place, or its name is never found."""
+    texts = [f"Redmere Buses said thing {n}." for n in range(6)] + ["Managing director Colin Ashworth said it hurt."]
+    passage = Passage(chunk_id="c", article_id="a", title="Route 38", text=" ".join(texts), start=0, end=1)
+    candidates = [Candidate(Sentence(passage, 0, 0, len(text), text)) for text in texts]
+    question = analyse(nlp()("Who is the managing director of Redmere Buses?"))
+    parsed = [c.sentence.text for c in _with_role_sentence(question, candidates)[:5]]
+    assert parsed[-1] == texts[-1] and parsed[:4] == texts[:4]
+    # A question that asks for no role keeps the alignment's order.
+    other = analyse(nlp()("When did Redmere Buses cut the route?"))
+    assert _with_role_sentence(other, candidates) == candidates
 
 
 def test_verbs_of_causing_are_one_predicate() -> None:
