@@ -117,8 +117,11 @@ def _fill_ellipsis(question: str, previous: str) -> str | None:
     from pressroom.qa.nlp import nlp
 
     fragment = _FRAGMENT_OPENER.sub("", question).strip(" ?")
+    # Words are never more than tokens: a longer follow-up (most of them) is turned away before any parse.
+    if not fragment or len(fragment.split()) > MAX_FRAGMENT_TOKENS:
+        return None
     parsed = nlp()(fragment)
-    if not fragment or len(parsed) > MAX_FRAGMENT_TOKENS or any(t.pos_ in {"VERB", "AUX"} for t in parsed):
+    if len(parsed) > MAX_FRAGMENT_TOKENS or any(t.pos_ in {"VERB", "AUX"} for t in parsed):
         return None
     before = nlp()(previous)
     if parsed[0].pos_ == "ADP":
