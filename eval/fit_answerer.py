@@ -63,9 +63,11 @@ def swapped_items(items: list[Item], seed: int = 13) -> list[Item]:
       "When did the bridge resign?"): the story is covered, the event is not;
     - the noun its wh-phrase asks for, replaced by another's ("How many fans will the ground hold?" -> "How many
       pupils will the ground hold?"): the story is covered, the asked attribute is not.
+    Follow-ups get twins too, with their history: every follow-up in the eval is answerable, and without unanswerable
+    ones the model read the words a follow-up inherits as proof of an answer.
     A twin may by chance be answerable; at one row in a few hundred that is noise the regression absorbs."""
     rng = random.Random(seed)
-    sources = [i for i in items if i.answerable and not i.history]
+    sources = [i for i in items if i.answerable]
     docs = {item.id: nlp()(item.question) for item in sources}
     twins = []
     for kind, pick in (("swap", _names), ("verb", _predicates), ("noun", _asked_nouns)):
@@ -161,7 +163,7 @@ def fit_answerability(settings: Settings, pressroom, dev: list[Item], swaps: boo
     rows = dev + (swapped_items(dev) if swaps else [])
     run = evaluate(settings, questions=_write(rows), modes=[PRODUCT], notify=print)
     results = [r for r in run.results[PRODUCT] if r.features]
-    near_misses = near_miss_features(pressroom, [i for i in dev if i.answerable and not i.history])
+    near_misses = near_miss_features(pressroom, [i for i in dev if i.answerable])
     x = np.array([r.features for r in results] + near_misses)
     y = np.array([r.answerable for r in results] + [False] * len(near_misses), dtype=int)
     mean, scale, z = _standardise(x)

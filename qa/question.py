@@ -226,7 +226,9 @@ def analyse(doc: Any) -> Question:
         core=content_terms(" ".join(t.text for t in core_tokens if t.lemma_.lower() not in _AUXILIARIES)),
         qualifiers=content_terms(" ".join(doc[i].text for i in sorted(background))),
         names=names,
-        qualifier_names=[n for n in _names(doc, [doc[i] for i in sorted(background)]) if n not in names],
+        qualifier_names=[
+            n for n in _names(doc, [doc[i] for i in sorted(background)], _BACKGROUND_LABELS) if n not in names
+        ],
         years=YEAR.findall(text),
         core_text=" ".join(t.text for t in doc if t.i not in background) or text,
         preposition=preposition,
@@ -462,12 +464,14 @@ def _is_scene(tokens: list[Any]) -> bool:
     return any(t.ent_type_ in {"DATE", "TIME", "GPE", "LOC", "EVENT"} for t in tokens)
 
 
-def _names(doc: Any, tokens: list[Any]) -> list[str]:
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART"})
+_BACKGROUND_LABELS = _NAME_LABELS - {"GPE", "LOC", "NORP"}
+
+
+def _names(doc: Any, tokens: list[Any], labels: frozenset[str] = _NAME_LABELS) -> list[str]:
     wanted = {t.i for t in tokens}
     names = []
     for ent in doc.ents:
-        if ent.label_ in {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART"} and any(
-            t.i in wanted for t in ent
-        ):
+        if ent.label_ in labels and any(t.i in wanted for t in ent):
             names.append(ent.text.lower())
     return names

@@ -73,6 +73,20 @@ def test_background_is_kept_apart_from_the_core() -> None:
     assert typed.predicate == "accept" and "porter" in typed.qualifiers and "porter" not in typed.core
 
 
+def test_background_places_need_not_be_repeated_but_background_people_must() -> None:
+    """A retelling places a local story in its country or region ("in NZ", "Halden, Ontario"), which local news never
+    says: on two cold trials 8 answerable context-rich questions were refused for it, against 1 unanswerable one. A
+    person the background names is still looked for: another person is a contradiction."""
+    placed = analyse(
+        nlp()("A slip buried the road into a small coastal town in NZ after heavy rain. How big is his herd?")
+    )
+    assert placed.qualifier_names == []
+    told = analyse(
+        nlp()("After Judge Marchbank told the jury in Leeds to ignore the tweets, when did the trial resume?")
+    )
+    assert told.qualifier_names == ["marchbank"]
+
+
 @pytest.mark.parametrize(
     ("question", "sentence", "expected"),
     [

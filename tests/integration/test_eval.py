@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pressroom.cli import main
-from pressroom.eval.dataset import EVAL_ARTICLES, KINDS, SHIPPED_QUESTIONS, SPLITS, load_items, squad_to_corpus
+from pressroom.eval.dataset import EVAL_ARTICLES, KINDS, SHIPPED_QUESTIONS, SPLITS, Item, load_items, squad_to_corpus
+from pressroom.eval.fit_answerer import swapped_items
 from pressroom.eval.metrics import exact_match, mrr_at, ndcg_at, normalize, token_f1
 from pressroom.eval.report import markdown_table
 from pressroom.ingest.clean import clean_text
@@ -45,6 +46,18 @@ def test_shipped_set_is_well_formed() -> None:
         assert {i.split for i in items if i.kind == kind} == set(SPLITS), kind
     # The items earlier rules were tuned on are dev only.
     assert all(i.split == "dev" for i in items if i.id[0] in "sncu")
+
+
+def test_follow_ups_get_unanswerable_twins_too() -> None:
+    """Every follow-up in the eval is answerable, so without twins of their own the answerability model learnt that
+    words inherited from earlier turns mean an answer (+8 to +12 logits on a cold trial's wrong follow-ups)."""
+    items = [
+        Item("a", "Who approved the lithium mine at Carrow Fell?", ["the board"], ["x"], True),
+        Item("b", "And who sacked the coach?", ["the board"], ["y"], True, history=["Which club did Severin manage?"]),
+    ]
+    twins = {t.id: t for t in swapped_items(items)}
+    assert twins["b-verb"].question == "And who approved the coach?"
+    assert twins["b-verb"].history == ["Which club did Severin manage?"] and not twins["b-verb"].answerable
 
 
 def test_bad_lines_are_reported_with_line_numbers(tmp_path: Path) -> None:
