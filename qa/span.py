@@ -702,7 +702,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 
     span = _entity(question, doc, anchor, "number", numeric)
     if span is None and question.wh == "how long":
-        return _length_adjective(doc, anchor)  # a bare number has no unit; "a four-and-a-half-year contract" has
+        # a bare number has no unit; "a four-and-a-half-year contract" has
+        return _length_adjective(doc, anchor, duration)
     if span is None:
         # A bare number spaCy left untagged ("at the age of 87"): the one nearest the aligned verb.
         asked = set(re.findall(r"\d+", question.text))
@@ -772,11 +773,13 @@ def _with_counted(span: Span, doc: Any, number: Any, end: int, asked_noun: str |
     return Span(f"{span.text} {noun.text}", span.start, noun.idx + len(noun) - doc[0].idx, span.how)
 
 
-def _length_adjective(doc: Any, anchor: Any | None) -> Span | None:
+def _length_adjective(doc: Any, anchor: Any | None, duration: bool) -> Span | None:
     """A length given as a compound adjective ("a four-and-a-half-year contract", "a 340-metre span"), the one
-    nearest the aligned verb."""
+    nearest the aligned verb: of time when the question asks how long something takes or lasts ("how long would
+    the tunnel take to build?" is not answered by "a 900-metre tunnel"); either when it asks how long a thing is
+    ("how long is the contract?")."""
     base = doc[0].idx
-    found = list(_LENGTH_COMPOUND.finditer(doc.text))
+    found = [m for m in _LENGTH_COMPOUND.finditer(doc.text) if not duration or _DURATION.search(m.group())]
     if not found:
         return None
     where = anchor.idx - base if anchor is not None else 0

@@ -260,6 +260,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
             "four-and-a-half-year",
         ),
+        # ... but how long something takes is no length in metres.
+        (
+            "How long would it take to build the proposed tunnel?",
+            "That fix could be a 900-metre tunnel under the worst section of the gorge.",
+            None,
+        ),
         (
             "What shirt number will Velder wear?",
             "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
