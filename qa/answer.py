@@ -240,14 +240,22 @@ class ExtractiveAnswerer:
                 [question.predicate] + [t.lemma_.lower() for doc in docs for t in doc if t.pos_ == "VERB"]
             )
         taken = {w.lower() for w in re.findall(r"\w+", f"{question.text} {context}")}
+        given = _numbers(f"{question.text} {context}")
         top = max((c.sentence.passage.score for c in head), default=0.0) or 1.0
         for rank, (c, doc) in enumerate(zip(head, docs)):
             anchor = anchor_token(question, doc, self.similar)
             if anchor is not None:
                 c.predicate = 1.0 if anchor.lemma_.lower() == question.predicate else 0.5
             span = find_span(question, doc, anchor, before=_parser(c.sentence.before))
-            # An answer made only of the question's own words (or the earlier turns') answers nothing.
-            if span is not None and not {w.lower() for w in re.findall(r"\w+", span.text)} <= taken:
+            # An answer made only of the question's own words (or the earlier turns') answers nothing; nor does a
+            # number the question gives ("built to handle about 30,000 patients a year ... how many did it see last
+            # year?" is not answered by "around 30,000").
+            numbers = _numbers(span.text) if span is not None else set()
+            if (
+                span is not None
+                and not {w.lower() for w in re.findall(r"\w+", span.text)} <= taken
+                and not (numbers and numbers <= given)
+            ):
                 c.span = span
                 if span.in_before:
                     c.sentence = c.sentence.with_before()  # the name is quoted with the sentence it answers in
@@ -273,6 +281,14 @@ def _with_role_sentence(question: Question, candidates: list[Candidate]) -> list
         return candidates
     return [*candidates[: SPAN_CANDIDATES - 1], candidates[found], *candidates[SPAN_CANDIDATES - 1 : found],
             *candidates[found + 1 :]]  # fmt: skip
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a text states, as digits: "30,000" and "30000" are one number."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 def _parser(text: str) -> Callable[[], Any | None]:

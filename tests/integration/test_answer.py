@@ -677,6 +677,15 @@ def test_a_sentence_without_the_asked_kind_of_answer_is_not_an_answer() -> None:
     assert answerer.answer("Who has Northmoor Minerals appointed as chief executive?", [passage]).short == "Dana Okafor"
 
 
+def test_a_number_the_question_gives_is_not_its_answer() -> None:
+    """A retelling gives the old capacity and asks last year's count: "around 30,000" repeats the question."""
+    text = "The emergency department was built in 1974 to treat around 30,000 patients a year. It saw 71,000 last year."
+    passage = Passage(chunk_id="c", article_id="a", title="A&E to be rebuilt", text=text, start=0, end=len(text))
+    question = "The A&E was built to handle about 30,000 patients a year. How many patients did it treat a year?"
+    assessment = ExtractiveAnswerer(None).assess(question, [passage])
+    assert all(c.span is None or "30,000" not in c.span.text for c in assessment.candidates[:5])
+
+
 def test_a_name_in_another_chunk_of_the_article_counts_as_in_the_passage() -> None:
     """A chunk boundary does not decide whether the story names the question's company: the chunk with the answer says
     "the company", the article's first chunk says "Northfork". Before, such answers were refused (p 0.09)."""
