@@ -95,7 +95,12 @@ def resolve(question: str, turns: list[Turn]) -> str:
     nearest = turns[0] if turns else None
     answer_is_body = nearest is not None and any(e.text == nearest.answer and e.label_ in _BODY_LABELS for e in ents)
     asked_who = nearest is not None and nearest.answer and _ASKS_WHO.match(nearest.question)
-    if asked_who and nearest.answer not in people and not (answer_is_body and people):
+    if (
+        asked_who
+        and nearest.answer not in people
+        and _shaped_like_a_name(nearest.answer)
+        and not (answer_is_body and people)
+    ):
         people.insert(0, nearest.answer)
     bodies = [e.text for e in ents if e.label_ in _BODY_LABELS]
     if people:
@@ -104,6 +109,13 @@ def resolve(question: str, turns: list[Turn]) -> str:
     if bodies:
         question = _DEFINITE_BODY.sub(bodies[0], question, count=1)
     return question
+
+
+def _shaped_like_a_name(text: str) -> bool:
+    """ "Teresa Vallance" or "Putin" can be "she" or "he" whatever the tagger says; "HRT", "the Water Stood" (a novel)
+    and "the regional planning board" cannot."""
+    words = text.split()
+    return 0 < len(words) <= 4 and all(re.fullmatch(r"[A-Z][a-z]+(?:[-'’][A-Za-z]+)*\.?", w) for w in words)
 
 
 _FRAGMENT_OPENER = re.compile(r"(?i)^\s*(?:and|but|so|what about|how about)\s+")

@@ -886,7 +886,24 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         anchor,
         "date",
         lambda ent: not _LENGTH_ADJECTIVE.search(ent.text) and bool(_POINT_IN_TIME.search(ent.text)),
-    )
+    ) or _time_phrase(doc, anchor)
+
+
+def _time_phrase(doc: Any, anchor: Any | None) -> Span | None:
+    """ "When did Dane come on?" against "who came on in the 105th minute": a point in time the tagger leaves
+    unlabelled, from a phrase on the aligned verb whose noun is a unit of time."""
+    if anchor is None:
+        return None
+    for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ in _TEMPORAL):
+        for pobj in (c for c in prep.children if c.dep_ == "pobj" and c.lemma_.lower() in _TIME_NOUNS):
+            span = doc[prep.i : pobj.right_edge.i + 1]
+            return Span(span.text, span.start_char - doc[0].idx, span.end_char - doc[0].idx, "time phrase")
+    return None
+
+
+_TEMPORAL = {"in", "at", "on", "during", "after", "before", "by", "within", "until"}
+_TIME_NOUNS = {"second", "minute", "hour", "day", "night", "morning", "afternoon", "evening", "week", "weekend",
+               "month", "year", "season", "half", "term", "quarter", "stage", "round", "lap", "inning", "period"}  # fmt: skip
 
 
 # A time of day, with the words that hedge it: "around 12.30pm", "9.40pm", "shortly after 2am", "14:05", "noon".

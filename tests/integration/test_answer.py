@@ -260,6 +260,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
             "four-and-a-half-year",
         ),
+        # A point in time the tagger leaves unlabelled, on the aligned verb.
+        (
+            "When did Dane come on?",
+            "Ivo Dane, who came on in the 105th minute, scored the decisive penalty.",
+            "in the 105th minute",
+        ),
         # ... but how long something takes is no length in metres.
         (
             "How long would it take to build the proposed tunnel?",
@@ -478,6 +484,10 @@ def test_followups_resolve_people_and_bodies_named_before() -> None:
         "and when did he win the prize?", [Turn("who published Anna Voss's poems?", "Farrar, Straus & Giroux")]
     )
     assert poet.resolved == "and when did Anna Voss win the prize?"
+    # A who-answer that is no one's name (a novel's title, an acronym) is not "she": the pronoun stays.
+    for answer in ("the Water Stood", "HRT"):
+        unresolved = condense("what does she plan to do with the money?", [Turn("who won the fiction prize?", answer)])
+        assert unresolved.resolved == ""
 
 
 def test_an_elliptical_followup_asks_the_last_question_of_its_phrase() -> None:
