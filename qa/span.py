@@ -99,7 +99,16 @@ def find_span(
             return None
         return _name_only(span, doc)
     if question.form is Form.THING:
-        return _who_or_what(question, doc, anchor, before)
+        span = _who_or_what(question, doc, anchor, before)
+        # "What problem forced the line to close?" asks for a cause, which a sentence may give as a clause ("closed
+        # after engineers found cracks in two girders") rather than as the subject of a causing verb.
+        if (
+            question.predicate in _CAUSING_VERBS | _CAUSATION
+            and question.slot in _SUBJECTS
+            and not (span and span.by_role)
+        ):
+            return _cause(question, doc, anchor) or span
+        return span
     if question.form is Form.NAME:
         # A name in the asked role, not a description ("a plastic boat" names no smuggler) nor a name that merely
         # stands nearby ("Ayvalik", where the boat set off).

@@ -260,6 +260,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
             "four-and-a-half-year",
         ),
+        # "What forced ...?" asks for a cause, which a sentence may give as a clause.
+        (
+            "What problem forced the Riverside line to close?",
+            "The Riverside line will be closed for at least three weeks after engineers found cracks in two girders.",
+            "after engineers found cracks in two girders",
+        ),
         # A point in time the tagger leaves unlabelled, on the aligned verb.
         (
             "When did Dane come on?",
