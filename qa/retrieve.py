@@ -150,14 +150,25 @@ class HybridSearch:
 
 
 def cap_per_article(passages: list[Passage], limit: int) -> list[Passage]:
-    """Keep at most ``limit`` passages per article so one long article cannot crowd out the rest."""
+    """Keep at most ``limit`` passages per article (``passages`` best first) so one long article cannot crowd out the
+    rest; but an article no other comes near keeps its further passages: in a small store, "when did the library
+    reopen?" otherwise lost the library story's lead to chunks of unrelated stories scoring a tenth as much."""
+    best: dict[str, float] = {}
+    for p in passages:
+        best.setdefault(p.article_id, p.score)
+    leaders = sorted(best.items(), key=lambda item: -item[1])[:2]
     counts: dict[str, int] = {}
     kept = []
     for p in passages:
-        if counts.get(p.article_id, 0) < limit:
+        rival = next((score for article, score in leaders if article != p.article_id), 0.0)
+        if counts.get(p.article_id, 0) < limit or p.score >= DOMINANCE * rival:
             counts[p.article_id] = counts.get(p.article_id, 0) + 1
             kept.append(p)
     return kept
+
+
+# How far a passage must outscore every other article's best to pass its article's cap.
+DOMINANCE = 2.0
 
 
 def to_document(passage: Passage) -> Document:
