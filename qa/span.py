@@ -261,10 +261,11 @@ def _clause_from(doc: Any, first: Any, last_index: int, how: str, words_end: int
         # awareness") or a participle describing the cause ("damage sustained to its spillways") does not end it.
         after = doc[t.i + 1] if t.i + 1 < len(doc) else None
         listing = t.text == "," and after is not None and "conj" in {after.dep_, after.head.dep_}
-        # A relative clause before the verb of a "because ..." clause describes its subject ("because the systems
-        # that control treatment works are kept apart"): the clause goes on to its verb.
+        # A relative clause or an apposition before the verb of a "because ..." clause describes its subject
+        # ("because the systems that control treatment works are kept apart", "after the older vessel, the MV
+        # Curlew, failed an inspection"): the clause goes on to its verb.
         in_subject = first.dep_ == "mark" and t.i < first.head.i
-        if (t.text in {",", ";"} and t.i - first.i > MIN_CLAUSE_TOKENS and not listing) or (
+        if (t.text in {",", ";"} and t.i - first.i > MIN_CLAUSE_TOKENS and not listing and not in_subject) or (
             t.dep_ in {"relcl", "acl"}
             and t.head.i > words_end
             and not (t.dep_ == "acl" and t.tag_ == "VBN")

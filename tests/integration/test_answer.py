@@ -260,6 +260,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Velder, 23, has agreed a four-and-a-half-year contract and will wear the number 9 shirt.",
             "four-and-a-half-year",
         ),
+        # An apposition in the cause's subject does not end the clause.
+        (
+            "Why were winter ferry sailings suspended?",
+            "Winter sailings were suspended in late 2023 after the company's older vessel, the MV Curlew, failed a hull inspection.",
+            "after the company's older vessel, the MV Curlew, failed a hull inspection",
+        ),
         # "What forced ...?" asks for a cause, which a sentence may give as a clause.
         (
             "What problem forced the Riverside line to close?",
