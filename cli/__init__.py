@@ -273,12 +273,28 @@ def batch_line(pressroom: Any, n: int, line: str, filters: Any, k: int | None) -
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--batch", type=click.File("r"), help="JSON Lines of {id, question, history}; '-' reads stdin.")
+@click.option(
+    "--after",
+    "history",
+    multiple=True,
+    help="An earlier question of the conversation, answered in turn as the chat would (repeatable, oldest first).",
+)
 @filter_options
 @store_options
-def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, filters: Any, k: int | None) -> None:
+def ask(
+    settings: Settings,
+    question: str | None,
+    as_json: bool,
+    batch: Any,
+    history: tuple[str, ...],
+    filters: Any,
+    k: int | None,
+) -> None:
     """Answer a question from the articles, with citations."""
     if (question is None) == (batch is None):
         raise click.UsageError("give a QUESTION or --batch FILE")
+    if batch and history:
+        raise click.UsageError("--after goes with a QUESTION; a --batch line carries its own history")
     require_store(settings)
     pressroom = load_pressroom(settings)
     if batch:
@@ -291,7 +307,7 @@ def ask(settings: Settings, question: str | None, as_json: bool, batch: Any, fil
             # ASCII escapes: a lone surrogate echoed back from a bad line must not break the output stream.
             out.print(json.dumps(result), highlight=False, soft_wrap=True)
         sys.exit(1 if failed else 0)
-    result = ask_one(pressroom, question or "", [], filters, k)
+    result = ask_one(pressroom, question or "", list(history), filters, k)
     failed = isinstance(result, dict)
     if as_json:
         out.print(json.dumps(as_dict(result), ensure_ascii=False), highlight=False, soft_wrap=True)

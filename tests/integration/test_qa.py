@@ -173,6 +173,11 @@ def test_cli_ask_json_matches_the_contract_and_batch_answers_each_line(news_sett
     assert plain.exit_code == 0 and "[1] Putin baffles allies" in plain.stdout
     empty = runner.invoke(main, ["ask", "", *store])
     assert empty.exit_code == 1 and "empty" in empty.output
+    # A follow-up on the command line: the earlier question is answered in turn, as in the chat.
+    followup = runner.invoke(main, ["ask", "--json", "How old is he?", "--after", "Who announced the pullout?", *store])
+    assert followup.exit_code == 0 and "Putin" in json.loads(followup.stdout)["resolved_question"]
+    both = runner.invoke(main, ["ask", "--batch", str(batch), "--after", "Who announced the pullout?", *store])
+    assert both.exit_code == 2 and "--after" in both.output
 
 
 def test_cli_chat_carries_the_conversation(news_settings: Settings) -> None:
