@@ -890,13 +890,28 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         return Span(clock.group(), clock.start(), clock.end(), "time")
     # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time, nor is an
     # age the small tagger calls a date ("Pellow, 58,").
-    return _entity(
+    span = _entity(
         question,
         doc,
         anchor,
         "date",
         lambda ent: not _LENGTH_ADJECTIVE.search(ent.text) and bool(_POINT_IN_TIME.search(ent.text)),
-    ) or _time_phrase(doc, anchor)
+    )
+    return _with_next_date(span, doc) if span is not None else _time_phrase(doc, anchor)
+
+
+def _with_next_date(span: Span, doc: Any) -> Span:
+    """ "reopened on Wednesday, 3 September 2025": the tagger makes two dates of one; the answer is both."""
+    base = doc[0].idx
+    ent = next((e for e in doc.ents if e.start_char - base <= span.start < e.end_char - base), None)
+    if ent is None or ent.end + 1 >= len(doc) or doc[ent.end].text != ",":
+        return span
+    # (the small tagger often leaves the day's number out of "3 September 2025")
+    day = ent.end + 2 if ent.end + 2 < len(doc) and doc[ent.end + 1].like_num else ent.end + 1
+    after = next((e for e in doc.ents if e.start in {ent.end + 1, day} and e.label_ == "DATE"), None)
+    if after is None:
+        return span
+    return Span(doc.text[span.start : after.end_char - base], span.start, after.end_char - base, span.how)
 
 
 def _time_phrase(doc: Any, anchor: Any | None) -> Span | None:

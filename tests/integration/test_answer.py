@@ -272,6 +272,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "The Riverside line will be closed for at least three weeks after engineers found cracks in two girders.",
             "after engineers found cracks in two girders",
         ),
+        # A weekday and its date, which the small tagger makes two dates.
+        (
+            "when did the oakridge library reopen",
+            "The Oakridge Public Library on Mill Street reopened on Wednesday, 3 September 2025, after a flood.",
+            "Wednesday, 3 September 2025",
+        ),
         # A point in time the tagger leaves unlabelled, on the aligned verb.
         (
             "When did Dane come on?",
