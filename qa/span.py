@@ -244,7 +244,7 @@ def _phrase(doc: Any, head: Any, how: str, asked: set[str] | None = None, to_hea
     span = doc[left : right + 1]
     if asked is not None and content_terms(span.text) <= asked:
         return None
-    return Span(span.text, span.start_char - doc[0].idx, span.end_char - doc[0].idx, how)
+    return _words(doc, span, how)
 
 
 def _clause_from(doc: Any, first: Any, last_index: int, how: str, words_end: int | None = None) -> Span | None:
@@ -277,8 +277,7 @@ def _clause_from(doc: Any, first: Any, last_index: int, how: str, words_end: int
         last_index -= 1
     if last_index - first.i + 1 > MAX_SPAN_TOKENS + 4:
         last_index = first.i + MAX_SPAN_TOKENS + 3
-    span = doc[first.i : last_index + 1]
-    return Span(span.text, span.start_char - doc[0].idx, span.end_char - doc[0].idx, how)
+    return _words(doc, doc[first.i : last_index + 1], how)
 
 
 def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Callable[[Any], bool] | None = None
@@ -361,6 +360,17 @@ def _measures(root: Any, noun: str | None) -> bool:
 def _entity_span(doc: Any, ent: Any, how: str, in_before: bool = False) -> Span:
     """An entity as a short answer, its offsets in the sentence ``doc`` it stands in."""
     return Span(_trim(ent.text), ent.start_char - doc[0].idx, ent.end_char - doc[0].idx, how, in_before)
+
+
+def _words(doc: Any, words: Any, how: str) -> Span:
+    """A run of the sentence's tokens as a short answer, its offsets in the sentence ``doc``."""
+    return Span(words.text, words.start_char - doc[0].idx, words.end_char - doc[0].idx, how)
+
+
+def _entity_at(doc: Any, span: Span) -> Any | None:
+    """The entity of ``doc`` a span found by label starts in."""
+    base = doc[0].idx
+    return next((e for e in doc.ents if e.start_char - base <= span.start < e.end_char - base), None)
 
 
 def _trim(text: str) -> str:
@@ -554,8 +564,7 @@ def _description(question: Question, doc: Any, asked: set[str]) -> Span | None:
         before = [m for m in doc[head.left_edge.i : t.i] if m.dep_ != "det" and m.ent_type_ != "PERSON"]
         before = [m for m in before if not (content_terms(m.text) and content_terms(m.text) <= asked)]
         if any(m.pos_ == "NOUN" for m in before):
-            words = doc[before[0].i : before[-1].i + 1]
-            return Span(words.text, words.start_char - doc[0].idx, words.end_char - doc[0].idx, "description")
+            return _words(doc, doc[before[0].i : before[-1].i + 1], "description")
     return None
 
 
@@ -740,7 +749,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         span = Span(text, token.idx - doc[0].idx, token.idx - doc[0].idx + len(text), "bare number")
         return _with_unit(_with_sign(span, doc, token.i), doc, token, token.i + 1, question.head_noun)
     base = doc[0].idx
-    ent = next(e for e in doc.ents if e.start_char - base <= span.start < e.end_char - base)
+    ent = _entity_at(doc, span)
     first = next(t.i for t in ent if t.idx - base >= span.start)
     # The small tagger's "an estimated 340" has "an" for its root; the number is what modifies the unit.
     number = ent.root if ent.root.like_num else next((t for t in reversed(ent) if t.like_num), ent.root)
@@ -903,7 +912,7 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 def _with_next_date(span: Span, doc: Any) -> Span:
     """ "reopened on Wednesday, 3 September 2025": the tagger makes two dates of one; the answer is both."""
     base = doc[0].idx
-    ent = next((e for e in doc.ents if e.start_char - base <= span.start < e.end_char - base), None)
+    ent = _entity_at(doc, span)
     if ent is None or ent.end + 1 >= len(doc) or doc[ent.end].text != ",":
         return span
     # (the small tagger often leaves the day's number out of "3 September 2025")
@@ -921,8 +930,7 @@ def _time_phrase(doc: Any, anchor: Any | None) -> Span | None:
         return None
     for prep in (c for c in anchor.children if c.dep_ == "prep" and c.lower_ in _TEMPORAL):
         for pobj in (c for c in prep.children if c.dep_ == "pobj" and c.lemma_.lower() in _TIME_NOUNS):
-            span = doc[prep.i : pobj.right_edge.i + 1]
-            return Span(span.text, span.start_char - doc[0].idx, span.end_char - doc[0].idx, "time phrase")
+            return _words(doc, doc[prep.i : pobj.right_edge.i + 1], "time phrase")
     return None
 
 
