@@ -152,12 +152,19 @@ def analyse(doc: Any) -> Question:
         predicate_token = root
     framed = _framed_verb(predicate_token, wh_token)
     predicate_token = framed or predicate_token
-    progressive = _progressive_verb(root, wh_token)
+    # "What was the name of the dog she was walking?" asks for the name, not what was being done.
+    copula_noun = _noun_of(wh_token) if wh_token is not None else None
+    progressive = None if copula_noun else _progressive_verb(root, wh_token)
     if progressive is not None:
         predicate_token = progressive
         background -= {t.i for t in progressive.subtree}
-    head_noun = None if progressive is not None else _head_noun(wh_token)
+    head_noun = copula_noun or (None if progressive is not None else _head_noun(wh_token))
     form = _form(wh_token, number, head_noun)
+    # "What's the pup been called?", "what is the film called?": a passive "called" or "named" asks for a name; an
+    # active one ("what did he call the law?") for what was said of it.
+    naming = predicate_token is not None and predicate_token.lemma_.lower() in {"call", "name"}
+    if form is Form.THING and naming and predicate_token.tag_ == "VBN":
+        form = Form.NAME
     slot = None
     if wh_token is not None:
         # The role of the whole wh-phrase: "which company" is a subject through its noun, not its determiner.
@@ -388,7 +395,28 @@ def _head_noun(wh: Any) -> str | None:
         for subject in (c for c in wh.head.children if c.dep_ in {"nsubj", "attr"} and c.i != wh.i):
             if subject.pos_ == "NOUN":
                 return subject.lemma_.lower()
-    return None
+        return None
+    return _noun_of(wh)
+
+
+def _noun_of(wh: Any) -> str | None:
+    """ "What was the name of the dog she was walking?": the noun a copula puts after "what", read from the words,
+    for the small parser hangs the wh-word on a later verb once a relative clause follows ("walking")."""
+    doc = wh.doc
+    words = [t for t in doc[wh.i + 1 : wh.i + 6] if not t.is_punct]
+    if wh.lower_ != "what" or len(words) < 3 or words[0].lemma_.lower() not in {"be", "s"}:
+        return None
+    rest = words[1:]
+    if rest[0].dep_ != "det":
+        return None
+    nouns = [t for t in rest[1:] if t.pos_ != "ADJ"]
+    noun = nouns[0] if nouns else None
+    after = doc[noun.i + 1] if noun is not None and noun.i + 1 < len(doc) else None
+    return (
+        noun.lemma_.lower()
+        if noun is not None and noun.pos_ == "NOUN" and after is not None and after.lower_ == "of"
+        else None
+    )
 
 
 def _noun_after(wh: Any) -> Any | None:

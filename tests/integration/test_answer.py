@@ -55,6 +55,11 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
             "organise",
         ),
         ("When did the bridge open, and who opened it?", Form.DATE, "advmod", "open"),
+        # A name is asked for by "the name of", though a relative clause after it moves the small parser's verb; and
+        # by a passive "called". An active one asks what was said of it.
+        ("what was the name of the dog elspeth crane was walking when she found the seal", Form.NAME, None, "walk"),
+        ("whats the seal pup been called at the sanctuary?", Form.NAME, None, "call"),
+        ("What did Putin call the recent rotation of governors?", Form.THING, "dobj", "call"),
     ],
 )
 def test_question_analysis(question: str, form: Form, slot: str | None, predicate: str) -> None:
