@@ -627,14 +627,18 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
     anchors = [anchor.i] if anchor is not None else [t.i for t in doc if content_terms(t.text) & asked]
     if not anchors:
         return None
+    asks_object = question.slot in _OBJECTS | {"pobj"}
     best: tuple[tuple[bool, int], Any] | None = None
     for chunk in doc.noun_chunks:
         words = content_terms(chunk.text)
         if not words or words <= asked or chunk.root.lower_ in _PRONOUNS:
             continue
         distance = min(min(abs(chunk.start - i), abs(chunk.end - 1 - i)) for i in anchors)
-        # The verb's own arguments first: an object for "what", a subject for "who".
+        # The verb's own arguments first. A question that asks for an object names the subject itself, which the
+        # sentence restates ("the star" for "what had the singer been suffering from?"): a subject comes last.
         role = 0 if chunk.root.dep_ in _OBJECTS | _SUBJECTS | {"pobj"} else 2
+        if asks_object and chunk.root.dep_ in _SUBJECTS:
+            role = SUBJECT_FOR_OBJECT
         # A phrase sharing words with the question is the question's own argument ("Israeli warplanes" for "what
         # were the Israeli planes going after?"), not its answer: any phrase saying only new things comes first.
         score = (bool(words & asked), distance + role)
@@ -645,6 +649,10 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
     chunk = best[1]
     # The chunk's whole phrase: "heart and liver disease", "murder and risk of injury to a minor".
     return _phrase(doc, chunk.root, "nearest phrase", asked) or _rest_of(doc, chunk, question, "nearest phrase")
+
+
+# Tokens of distance a subject is set back by when the question asks for an object (other phrases: 2).
+SUBJECT_FOR_OBJECT = 4
 
 
 def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:

@@ -186,6 +186,13 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "The inquest heard that the ferryman had been suffering from heart and liver disease.",
             "heart and liver disease",
         ),
+        # Without the asked verb in the sentence, the phrase nearest the question's words: for an asked object, not
+        # the subject, which restates the question's own ("the star" is the singer).
+        (
+            "What did the coroner find the singer had been suffering from?",
+            "Darren Salter, senior coroner for Oxfordshire, said the star had heart and liver disease.",
+            "heart and liver disease",
+        ),
         (
             "Who did the minister sit next to?",
             "At the gala the minister sat next to Moira Tavish, the council's chair.",
