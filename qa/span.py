@@ -676,6 +676,11 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # A count of things ("400 passengers", "230 residents") is not a sum of money, a share or a measure.
     no_counts = MEASURE_NOUNS.get(question.head_noun or "", ("",))[0] in {"MONEY", "PERCENT", "QUANTITY"}
 
+    shared = question.head_noun in _SHARE_NOUNS
+
+    def a_share(start: int, end: int) -> bool:
+        return bool(_PERCENT.search(doc[start : min(end + 2, len(doc))].text))
+
     def a_sum(start: int, end: int) -> bool:
         # "£87.60", "620,000 pounds", "$4 million": a currency beside the number (the sign is a token before it).
         return bool(_CURRENCY.search(doc[max(start - 1, 0) : min(end + 2, len(doc))].text))
@@ -705,6 +710,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         if question.asks_money and ent.label_ != "MONEY" and not a_sum(ent.start, ent.end):
             return False
         if no_counts and ent.label_ == "CARDINAL" and counts_other(ent.end):
+            return False
+        if shared and not a_share(ent.start, ent.end):
             return False
         if duration and not _AMOUNT_OF_TIME.search(ent.text):
             return False  # not the age in "Ferreira, 52,", nor a point in time ("14 January next year")
@@ -743,6 +750,7 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             and not YEAR.fullmatch(t.text)
             and not (no_counts and counts_other(t.i + 1))
             and not (question.asks_money and not a_sum(t.i, t.i + 1))
+            and not (shared and not a_share(t.i, t.i + 1))
             and not (measured and not unit_after(t.i, t.i + 1))
             and not other_unit({counted(t.i + 1)})
             # "9 January" holds a number, but it is a date: only a question about time takes it.
@@ -875,6 +883,11 @@ _SIGNS = {"£", "$", "€", "¥"}
 # A magnitude written onto a sum ("£7m", "$4.5bn", "£300k"), which the small tokenizer splits off and leaves outside
 # the entity; "m." when the sum ends the sentence.
 _MAGNITUDE = re.compile(r"(?i)(?:m|mn|bn|b|k|tn)\.?")
+# "What share of the vote", "what percentage", "what proportion": a number is a share only with its percent sign or
+# word ("41 per cent", which the small tagger calls MONEY); "1,000" drivers or "$3 billion" is another number.
+# ("rate" and "ratio" are left out: "a rate of £15 an hour", "a ratio of three to one".)
+_SHARE_NOUNS = {"percentage", "share", "proportion"}
+_PERCENT = re.compile(r"(?i)%|\bper ?cent\b|\bpercentage points?\b")
 _CURRENCY = re.compile(
     r"[£$€¥]|\b(?:pounds?|pence|p|dollars?|cents?|euros?|yuan|yen|roubles?|rubles?|rupees?|francs?|USD|GBP|EUR)\b"
 )

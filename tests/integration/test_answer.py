@@ -193,6 +193,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Darren Salter, senior coroner for Oxfordshire, said the star had heart and liver disease.",
             "heart and liver disease",
         ),
+        # A share is the number with its percent word, not the head count beside it.
+        (
+            "What share of the faculty backed the strike?",
+            "The union said 412 members, or 87 per cent of faculty, backed the strike.",
+            "87 per cent",
+        ),
         (
             "Who did the minister sit next to?",
             "At the gala the minister sat next to Moira Tavish, the council's chair.",
@@ -569,6 +575,9 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
         ),
         ("What salary will Lindqvist get?", "Lindqvist starts on 9 January."),
         ("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday."),
+        # A share has its percent sign or word; a head count or a sum is not one.
+        ("What percentage of the drivers voted to accept the deal?", "About 1,000 drivers voted on the deal."),
+        ("What share of its funding comes from the state?", "The state runs a $3 billion programme for the elderly."),
         # The day of a date says how long, how soon or how often, never how much.
         (
             "How much will Sorensen be paid?",
