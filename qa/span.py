@@ -822,9 +822,14 @@ def _length_adjective(doc: Any, anchor: Any | None, duration: bool) -> Span | No
     return Span(match.group(), match.start(), match.end(), "number")
 
 
+# It starts with a number, in digits or words: "last-minute" and "long-term" are no lengths.
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|half|quarter|dozen"
+)
 _LENGTH_COMPOUND = re.compile(
-    r"(?i)\b(?:\d[\d.,]*|[a-z]+)(?:-[a-z]+)*-(?:second|minute|hour|day|week|month|year|decade|metre|meter|mile|"
-    r"kilometre|kilometer|foot|inch)\b(?!-old)"
+    rf"(?i)\b(?:\d[\d.,]*|{_NUMBER_WORDS})(?:-[a-z]+)*-(?:second|minute|hour|day|week|month|year|decade|metre|"
+    r"meter|mile|kilometre|kilometer|foot|inch)\b(?!-old)"
 )
 # "How long", "how old", "how soon", "how often": questions a date's number can answer ("9 January" cannot say
 # how much).

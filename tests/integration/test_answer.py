@@ -575,6 +575,8 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
         ),
         ("What salary will Lindqvist get?", "Lindqvist starts on 9 January."),
         ("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday."),
+        # A length written as a compound adjective starts with a number: "last-minute" is none.
+        ("How long did the speech last?", "Aides made last-minute changes to the speech on Tuesday."),
         # A share has its percent sign or word; a head count or a sum is not one.
         ("What percentage of the drivers voted to accept the deal?", "About 1,000 drivers voted on the deal."),
         ("What share of its funding comes from the state?", "The state runs a $3 billion programme for the elderly."),
