@@ -913,7 +913,13 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         return Span(year.group(), start, start + len(year.group()), span.how)
     if question.head_noun == "date":
         # "On what date ...?" asks for a calendar date: "5 March", "March 5, 2017", not "Monday" or "late December".
-        return _entity(question, doc, anchor, "date", lambda ent: bool(re.search(r"\d", ent.text)))
+        return _entity(
+            question,
+            doc,
+            anchor,
+            "date",
+            lambda ent: bool(re.search(r"\d", ent.text)) and not _SCHOOL_YEAR.search(ent.text),
+        )
     if question.head_noun == "time":
         # "At what time ...?" asks for a time of day: "around 12.30pm", not "last year" or an age. The small tagger
         # seldom labels one, so it is read from the text.
@@ -930,7 +936,11 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         doc,
         anchor,
         "date",
-        lambda ent: not _LENGTH_ADJECTIVE.search(ent.text) and bool(_POINT_IN_TIME.search(ent.text)),
+        lambda ent: (
+            not _LENGTH_ADJECTIVE.search(ent.text)
+            and bool(_POINT_IN_TIME.search(ent.text))
+            and not _SCHOOL_YEAR.search(ent.text)
+        ),
     )
     return _with_next_date(span, doc) if span is not None else _time_phrase(doc, anchor)
 
@@ -977,6 +987,8 @@ _POINT_IN_TIME = re.compile(
     r"today|yesterday|tomorrow|tonight|morning|afternoon|evening|night|week|weekend|month|year|spring|summer|autumn|"
     r"fall|winter|christmas|easter|century|decade|ago|\d{1,2}(?:st|nd|rd|th)|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?)\b"
 )
+# "Year 11 and Year 13", "the Year 7s": a class at school, which the small tagger calls a date.
+_SCHOOL_YEAR = re.compile(r"(?i)\byears? \d{1,2}s?\b(?!\s*(?:ago|earlier|later|before|after))")
 _LENGTH_ADJECTIVE = re.compile(r"(?i)\w-(?:second|minute|hour|day|week|month|year|decade|century)(?:-old)?\b")
 
 

@@ -193,6 +193,13 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Darren Salter, senior coroner for Oxfordshire, said the star had heart and liver disease.",
             "heart and liver disease",
         ),
+        # A class at school ("Year 13"), which the small tagger calls a date, is no point in time.
+        (
+            "What date does her year group go back to being taught in person?",
+            "The trust said students in Year 11 and Year 13, who face exams next summer, would return to full-time"
+            " teaching on Monday 20 October.",
+            "Monday 20 October",
+        ),
         # A share is the number with its percent word, not the head count beside it.
         (
             "What share of the faculty backed the strike?",
