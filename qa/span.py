@@ -1103,6 +1103,12 @@ def _means(prep: Any) -> bool:
         return True
     if not objects or any(c.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for c in objects):
         return False
+    # On a noun, "with" describes it ("a seal pup with a length of fishing net round its neck"), and "by" with a
+    # plural or a determined noun names who did it ("an operation by volunteer marine medics", "a survey by the
+    # engineers"); a bare one is still a means ("groceries by sea").
+    doers = any(c.tag_ in {"NNS", "NNPS"} or any(d.dep_ in {"det", "poss"} for d in c.children) for c in objects)
+    if prep.head.pos_ in {"NOUN", "PROPN"} and (prep.lower_ == "with" or (prep.lower_ == "by" and doers)):
+        return False
     # "cut its grant by 18 per cent", "by a third": an amount of change; "by the time they arrived": a time.
     if prep.lower_ == "by" and any(_an_amount(c) or c.lower_ == "time" for c in objects):
         return False

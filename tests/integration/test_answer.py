@@ -582,6 +582,11 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
         ),
         ("What salary will Lindqvist get?", "Lindqvist starts on 9 January."),
         ("How long was Ferreira jailed for?", "Ferreira, 52, was jailed on Monday."),
+        # On a noun, "by" names who did it and "with" describes it: neither is how it was done.
+        (
+            "How did the volunteers get the seal pup out?",
+            "A seal pup with a length of fishing net round its neck was rescued after an operation by volunteer medics.",
+        ),
         # A length written as a compound adjective starts with a number: "last-minute" is none.
         ("How long did the speech last?", "Aides made last-minute changes to the speech on Tuesday."),
         # A share has its percent sign or word; a head count or a sum is not one.
