@@ -665,6 +665,8 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         group = next(g for g in (1, 2, 3, 4) if match.group(g))
         return Span(match.group(group), match.start(group), match.end(group), "age")
 
+    if question.wh == "how often":
+        return _frequency(doc, anchor)
     # "How long was he jailed?" asks for a duration, which has its unit ("three years"); "how long is X" is a length.
     duration = question.wh == "how long" and not _asks_length(question)
     # "How deep is the wreck?", "how long is the bridge": a measure has its unit ("some 40 metres"), not "two".
@@ -770,6 +772,25 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # The small tagger's "an estimated 340" has "an" for its root; the number is what modifies the unit.
     number = ent.root if ent.root.like_num else next((t for t in reversed(ent) if t.like_num), ent.root)
     return _with_unit(_with_sign(span, doc, first), doc, number, ent.end, question.head_noun)
+
+
+def _frequency(doc: Any, anchor: Any | None) -> Span | None:
+    """ "How often?" is answered by a rate ("every fortnight", "twice a week", "monthly"), the one nearest the aligned
+    verb; any other number in the sentence ("Year 7s") counts something else."""
+    found = list(_FREQUENCY.finditer(doc.text))
+    if not found:
+        return None
+    where = anchor.idx - doc[0].idx if anchor is not None else 0
+    match = min(found, key=lambda m: abs(m.start() - where))
+    return Span(match.group(), match.start(), match.end(), "frequency")
+
+
+_PERIOD = r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|season|term|decade)s?"
+_FREQUENCY = re.compile(
+    rf"(?i)\b(?:every|each)\s+(?:(?:other|few|\w+)\s+)?{_PERIOD}\b|"
+    rf"\b(?:once|twice|thrice|\w+ times)\s+(?:a|an|per|every|each)\s+{_PERIOD}\b|"
+    r"\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|annually|yearly)\b"
+)
 
 
 def _with_unit(span: Span, doc: Any, number: Any, end: int, asked_noun: str | None) -> Span:

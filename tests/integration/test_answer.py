@@ -200,6 +200,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             " teaching on Monday 20 October.",
             "Monday 20 October",
         ),
+        # "How often" is answered by a rate, not by another number in the sentence.
+        (
+            "how often does he want the rota reviewed",
+            '"Year 7s have been in school for a month," he said, asking for the rota to be reviewed every fortnight.',
+            "every fortnight",
+        ),
         # A share is the number with its percent word, not the head count beside it.
         (
             "What share of the faculty backed the strike?",
