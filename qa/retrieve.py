@@ -161,7 +161,9 @@ def cap_per_article(passages: list[Passage], limit: int) -> list[Passage]:
     kept = []
     for p in passages:
         rival = next((score for article, score in leaders if article != p.article_id), 0.0)
-        if counts.get(p.article_id, 0) < limit or p.score >= DOMINANCE * rival:
+        # A news story's lead sums it up; a leading article whose chunks score alike keeps it past the cap.
+        lead = p.start == 0 and p.article_id in dict(leaders) and p.score >= LEAD_WITHIN * best[p.article_id]
+        if counts.get(p.article_id, 0) < limit or p.score >= DOMINANCE * rival or lead:
             counts[p.article_id] = counts.get(p.article_id, 0) + 1
             kept.append(p)
     return kept
@@ -169,6 +171,9 @@ def cap_per_article(passages: list[Passage], limit: int) -> list[Passage]:
 
 # How far a passage must outscore every other article's best to pass its article's cap.
 DOMINANCE = 2.0
+# How close to its article's best passage a leading article's lead must score to be kept past the cap. Chosen on dev:
+# at 0.9, F1 0.546 -> 0.548 with no refusal lost; at 0.85 two more unanswerable questions were answered.
+LEAD_WITHIN = 0.9
 
 
 def to_document(passage: Passage) -> Document:
