@@ -42,6 +42,11 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+# A warm model loads in well under a second; a longer load (a cold cache converting the model) is said, so the rate
+# does not read as the speed of writing.
+MODEL_LOAD_WORTH_SAYING = 1.0
+
+
 def ingest_summary(summary: Summary) -> str:
     rate = summary.chunks_per_second
     text = (
@@ -49,6 +54,8 @@ def ingest_summary(summary: Summary) -> str:
         f"{len(summary.skipped)} skipped; {_count(summary.chunks_written, 'chunk')} written in {summary.seconds:.1f} s "
         f"({rate:.{0 if rate >= 10 else 1}f} chunks/s)"
     )
+    if summary.model_seconds >= MODEL_LOAD_WORTH_SAYING:
+        text += f"; loading the embedding model took {summary.model_seconds:.1f} s of that"
     if summary.cancelled:
         text += "; cancelled (what was written stays)"
     if summary.repaired.changed:

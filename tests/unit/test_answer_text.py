@@ -38,3 +38,13 @@ def test_the_ingest_summary_counts_in_words() -> None:
 
     assert "; 1 chunk written in 0.5 s" in ingest_summary(Summary(added=1, chunks_written=1, seconds=0.5))
     assert "; 23 chunks written in" in ingest_summary(Summary(added=6, chunks_written=23, seconds=0.8))
+
+
+def test_the_ingest_rate_leaves_out_loading_the_model() -> None:
+    """A new user's first ingest read "2 chunks written in 13.7 s (0.1 chunks/s)": 12.9 s of it converted the model."""
+    from pressroom.ingest.pipeline import Summary
+    from pressroom.qa.render import ingest_summary
+
+    cold = ingest_summary(Summary(added=1, chunks_written=2, seconds=13.7, model_seconds=12.9))
+    assert "2 chunks written in 13.7 s (2.5 chunks/s); loading the embedding model took 12.9 s of that" in cold
+    assert "loading" not in ingest_summary(Summary(added=1, chunks_written=2, seconds=0.9, model_seconds=0.3))
