@@ -417,10 +417,13 @@ def _who_or_what(
             # "Who was cleared?" asks for the one cleared: a passive's subject, an active sentence's object.
             roles = _OBJECTS if question.slot == "nsubjpass" and not passive else _SUBJECTS
             for subject in (c for c in anchor.children if c.dep_ in roles):
-                found = _relative_head(doc, anchor, subject, asked) or _antecedent(doc, subject, before)
-                # "its finance director, Graham Lusk, would retire": a person is answered by the name.
-                if found is None and question.form is Form.PERSON:
-                    found = _appositive_name(doc, subject, asked)
+                relative = _relative_head(doc, anchor, subject, asked)
+                found = relative or _antecedent(doc, subject, before)
+                # "its finance director, Graham Lusk, would retire", "the two councillors who voted against, Rufus
+                # Danvers and Priya Almond,": a person is answered by the name.
+                if question.form is Form.PERSON and (found is None or relative is not None):
+                    described = anchor.head if relative is not None else subject
+                    found = _appositive_name(doc, described, asked) or found
                 if span := found or _phrase(doc, subject, "subject", asked):
                     return span
         elif question.slot in _OBJECTS | {"pobj"}:

@@ -193,6 +193,13 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Darren Salter, senior coroner for Oxfordshire, said the star had heart and liver disease.",
             "heart and liver disease",
         ),
+        # The people a relative clause describes are named in apposition (a new-user trial's miss).
+        (
+            "who voted against the ferry",
+            "The two councillors who voted against, Rufus Danvers and Priya Almond, argued that the town's budget"
+            " could not absorb the lease.",
+            "Rufus Danvers and Priya Almond",
+        ),
         # A class at school ("Year 13"), which the small tagger calls a date, is no point in time.
         (
             "What date does her year group go back to being taught in person?",
