@@ -774,7 +774,23 @@ def _number(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     first = next(t.i for t in ent if t.idx - base >= span.start)
     # The small tagger's "an estimated 340" has "an" for its root; the number is what modifies the unit.
     number = ent.root if ent.root.like_num else next((t for t in reversed(ent) if t.like_num), ent.root)
+    # "cut its opening hours from 52 to 44 a week": a change, of which the question asks the new figure, unless it
+    # asks what it was. ("could get from eight to fifteen years" is a range, and stays whole.)
+    to = next((t for t in ent if t.lower_ == "to" and t.i > ent.start), None)
+    opening = ent[0] if ent[0].lower_ == "from" else (doc[ent.start - 1] if ent.start > 0 else ent[0])
+    if to is not None and opening.lower_ == "from" and opening.head.lemma_.lower() in _CHANGE_VERBS:
+        was = _BEFORE_THE_CHANGE.search(question.text)
+        part = doc[ent.start + (ent[0].lower_ == "from") : to.i] if was else doc[to.i + 1 : ent.end]
+        if any(t.like_num for t in part):
+            span = Span(part.text, part.start_char - base, part.end_char - base, span.how)
+            first, number = part.start, next(t for t in reversed(part) if t.like_num)
     return _with_unit(_with_sign(span, doc, first), doc, number, ent.end, question.head_noun)
+
+
+_CHANGE_VERBS = {"cut", "reduce", "raise", "rise", "increase", "fall", "drop", "grow", "climb", "lower", "extend",
+                 "shorten", "jump", "double", "halve", "boost", "slash", "trim", "lift", "decline", "change", "move",
+                 "shrink", "expand", "soar", "plunge", "swell"}  # fmt: skip
+_BEFORE_THE_CHANGE = re.compile(r"(?i)\b(?:before|previously|used to|originally|formerly|until now|had been)\b")
 
 
 def _frequency(doc: Any, anchor: Any | None) -> Span | None:

@@ -193,6 +193,23 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Darren Salter, senior coroner for Oxfordshire, said the star had heart and liver disease.",
             "heart and liver disease",
         ),
+        # A change "from X to Y" answers with the new figure, or the old one when the question asks what it was; a
+        # range stays whole.
+        (
+            "how many hours a week will it be open now?",
+            "He said the library would instead cut its opening hours from 52 to 44 a week.",
+            "44",
+        ),
+        (
+            "how many hours a week was the library open before?",
+            "He said the library would instead cut its opening hours from 52 to 44 a week.",
+            "52",
+        ),
+        (
+            "how long could he get in jail?",
+            "He could get from eight to fifteen years in jail if it is proven.",
+            "eight to fifteen years",
+        ),
         # The people a relative clause describes are named in apposition (a new-user trial's miss).
         (
             "who voted against the ferry",
