@@ -796,12 +796,16 @@ _BEFORE_THE_CHANGE = re.compile(r"(?i)\b(?:before|previously|used to|originally|
 def _frequency(doc: Any, anchor: Any | None) -> Span | None:
     """ "How often?" is answered by a rate ("every fortnight", "twice a week", "monthly"), the one nearest the aligned
     verb; any other number in the sentence ("Year 7s") counts something else."""
-    found = list(_FREQUENCY.finditer(doc.text))
-    if not found:
+    return _nearest_match(list(_FREQUENCY.finditer(doc.text)), doc, anchor, "frequency")
+
+
+def _nearest_match(matches: list[re.Match[str]], doc: Any, anchor: Any | None, how: str) -> Span | None:
+    """Of a pattern's matches in the sentence, the one nearest the aligned verb (nearest its start without one)."""
+    if not matches:
         return None
     where = anchor.idx - doc[0].idx if anchor is not None else 0
-    match = min(found, key=lambda m: abs(m.start() - where))
-    return Span(match.group(), match.start(), match.end(), "frequency")
+    match = min(matches, key=lambda m: abs(m.start() - where))
+    return Span(match.group(), match.start(), match.end(), how)
 
 
 _PERIOD = r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|season|term|decade)s?"
@@ -853,13 +857,8 @@ def _length_adjective(doc: Any, anchor: Any | None, duration: bool) -> Span | No
     nearest the aligned verb: of time when the question asks how long something takes or lasts ("how long would
     the tunnel take to build?" is not answered by "a 900-metre tunnel"); either when it asks how long a thing is
     ("how long is the contract?")."""
-    base = doc[0].idx
     found = [m for m in _LENGTH_COMPOUND.finditer(doc.text) if not duration or _DURATION.search(m.group())]
-    if not found:
-        return None
-    where = anchor.idx - base if anchor is not None else 0
-    match = min(found, key=lambda m: abs(m.start() - where))
-    return Span(match.group(), match.start(), match.end(), "number")
+    return _nearest_match(found, doc, anchor, "number")
 
 
 # It starts with a number, in digits or words: "last-minute" and "long-term" are no lengths.
@@ -963,12 +962,7 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if question.head_noun == "time":
         # "At what time ...?" asks for a time of day: "around 12.30pm", not "last year" or an age. The small tagger
         # seldom labels one, so it is read from the text.
-        clocks = list(_CLOCK.finditer(doc.text))
-        if not clocks:
-            return None
-        where = anchor.idx - doc[0].idx if anchor is not None else 0
-        clock = min(clocks, key=lambda m: abs(m.start() - where))
-        return Span(clock.group(), clock.start(), clock.end(), "time")
+        return _nearest_match(list(_CLOCK.finditer(doc.text)), doc, anchor, "time")
     # "the five-year conflict", "a 10-year-old": a length of time describing a noun is no point in time, nor is an
     # age the small tagger calls a date ("Pellow, 58,").
     span = _entity(
