@@ -152,7 +152,8 @@ class HybridSearch:
 def cap_per_article(passages: list[Passage], limit: int) -> list[Passage]:
     """Keep at most ``limit`` passages per article (``passages`` best first) so one long article cannot crowd out the
     rest; but an article no other comes near keeps its further passages: in a small store, "when did the library
-    reopen?" otherwise lost the library story's lead to chunks of unrelated stories scoring a tenth as much."""
+    reopen?" otherwise lost the library story's lead to chunks of unrelated stories scoring a tenth as much. A
+    leading article whose lead scores near its best passage keeps the lead too (``LEAD_WITHIN``)."""
     best: dict[str, float] = {}
     for p in passages:
         best.setdefault(p.article_id, p.score)
