@@ -654,7 +654,8 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
     return _phrase(doc, chunk.root, "nearest phrase", asked) or _rest_of(doc, chunk, question, "nearest phrase")
 
 
-# Tokens of distance a subject is set back by when the question asks for an object (other phrases: 2).
+# Tokens of distance a subject is set back by when the question asks for an object (other phrases: 2). Set by hand,
+# not swept: with it dev F1 went 0.533 -> 0.539 and no dev answer was lost.
 SUBJECT_FOR_OBJECT = 4
 
 
@@ -810,7 +811,7 @@ def _nearest_match(matches: list[re.Match[str]], doc: Any, anchor: Any | None, h
 
 _PERIOD = r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|season|term|decade)s?"
 _FREQUENCY = re.compile(
-    rf"(?i)\b(?:every|each)\s+(?:(?:other|few|\w+)\s+)?{_PERIOD}\b|"
+    rf"(?i)\b(?:every|each)\s+(?:\w+\s+)?{_PERIOD}\b|"  # "every fortnight", "every other week", "every two weeks"
     rf"\b(?:once|twice|thrice|\w+ times)\s+(?:a|an|per|every|each)\s+{_PERIOD}\b|"
     r"\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|annually|yearly)\b"
 )
