@@ -395,8 +395,7 @@ def _head_noun(wh: Any) -> str | None:
         for subject in (c for c in wh.head.children if c.dep_ in {"nsubj", "attr"} and c.i != wh.i):
             if subject.pos_ == "NOUN":
                 return subject.lemma_.lower()
-        return None
-    return _noun_of(wh)
+    return None
 
 
 def _noun_of(wh: Any) -> str | None:

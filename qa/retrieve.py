@@ -158,12 +158,13 @@ def cap_per_article(passages: list[Passage], limit: int) -> list[Passage]:
     for p in passages:
         best.setdefault(p.article_id, p.score)
     leaders = sorted(best.items(), key=lambda item: -item[1])[:2]
+    leading = {article for article, _ in leaders}
     counts: dict[str, int] = {}
     kept = []
     for p in passages:
         rival = next((score for article, score in leaders if article != p.article_id), 0.0)
         # A news story's lead sums it up; a leading article whose chunks score alike keeps it past the cap.
-        lead = p.start == 0 and p.article_id in dict(leaders) and p.score >= LEAD_WITHIN * best[p.article_id]
+        lead = p.start == 0 and p.article_id in leading and p.score >= LEAD_WITHIN * best[p.article_id]
         if counts.get(p.article_id, 0) < limit or p.score >= DOMINANCE * rival or lead:
             counts[p.article_id] = counts.get(p.article_id, 0) + 1
             kept.append(p)
