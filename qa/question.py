@@ -222,6 +222,11 @@ def analyse(doc: Any) -> Question:
         and t.lower_ not in _ASKING
         and t.i != asking_word
     ]
+    # "... I remember a hospital telling asthmatics to stay in - what town was that?": an asking clause that names
+    # nothing but the asked noun asks about what the user set before it, which is then the core.
+    if background and not content_terms(" ".join(t.text for t in core_tokens)) - {stem(head_noun or "")}:
+        core_tokens = [t for t in doc if not t.is_punct and t.tag_ not in _WH_TAGS and t.lower_ not in _ASKING]
+        background = set()
     names = _names(doc, core_tokens)
     return Question(
         text=text,
@@ -357,8 +362,11 @@ def _progressive_verb(root: Any, wh: Any) -> Any:
     the participle's missing object, not what the inspectors were."""
     if root is None or wh is None or root.lemma_ != "be" or wh.lower_ not in {"what", "who", "whom"}:
         return None
-    for verb in (t for t in root.subtree if t.i > wh.i and t.tag_ == "VBG" and t.dep_ in {"advcl", "acl", "xcomp"}):
-        attached = verb.head == root or verb.head.head == root
+    for verb in (t for t in root.subtree if t.i > wh.i and t.dep_ in {"advcl", "acl", "xcomp"}):
+        # "What are people caught up in the breach being offered?": a passive progressive is the asking verb
+        # wherever a long subject made the parser hang it.
+        passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" and c.lower_ == "being" for c in verb.children)
+        attached = passive or (verb.tag_ == "VBG" and (verb.head == root or verb.head.head == root))
         if attached and not any(c.dep_ in {"dobj", "attr", "ccomp", "xcomp"} for c in verb.children):
             return verb
     return None

@@ -50,7 +50,7 @@ _CAUSE_PHRASES = re.compile(
     r"so as to|so that|in case|as a result of|in response to|on the grounds that)\b"
 )
 # Verbs whose subject is a cause: "X led to", "X caused", "X forced the council to".
-_CAUSING_VERBS = {"lead", "cause", "prompt", "force", "trigger", "spark", "drive", "result", "mean"}
+_CAUSING_VERBS = {"lead", "cause", "prompt", "force", "trigger", "spark", "drive", "result", "mean", "allow", "enable"}
 _MANNER_MARKERS = {"by", "through", "using", "via", "with"}
 # Verbs of regarding or describing: "how did she describe it?" is answered by "described it as ...".
 _REGARDING = {
@@ -298,9 +298,10 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     # The question's names in the sentence, for an amount said of them (amounts only, below).
     name_words = {w for name in question.names for w in name.split()} if timed else set()
     named = {t.i for t in doc if t.lower_ in name_words and not t.is_stop}
+    dateline = 0 if question.form is Form.PLACE else _dateline_end(doc)
     candidates = []
     for ent in doc.ents:
-        if ent.label_ not in labels or content_terms(ent.text) <= asked:
+        if ent.label_ not in labels or content_terms(ent.text) <= asked or ent.start < dateline:
             continue
         # "Whose seat would Gorsuch fill?" is not answered by "Neil Gorsuch": a person the question names by surname.
         if ent.label_ == "PERSON" and content_terms(ent.root.text) <= asked:
@@ -329,6 +330,17 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     while len(ent) > 1 and ent[0].lemma_.lower() == question.predicate:
         ent = ent[1:]
     return _entity_span(doc, ent, how)
+
+
+def _dateline_end(doc: Any) -> int:
+    """The index of the first token after a dateline's place ("BRENNOCK VALE, 19 August 2025 - ..."): a place in
+    capitals before the first comma says where the story was filed, and the small tagger reads it as anyone's name.
+    0 when the sentence opens otherwise."""
+    comma = next((t.i for t in doc[:6] if t.text == ","), None)
+    place = doc[:comma] if comma else None
+    if place is None or not any(t.is_alpha for t in place):
+        return 0
+    return comma if all(t.text.isupper() or not t.is_alpha for t in place) else 0
 
 
 def _said_of(root: Any, named: set[int]) -> bool:
@@ -631,10 +643,16 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
     if not anchors:
         return None
     asks_object = question.slot in _OBJECTS | {"pobj"}
+    dateline = _dateline_end(doc)
     best: tuple[tuple[bool, int], Any] | None = None
     for chunk in doc.noun_chunks:
         words = content_terms(chunk.text)
-        if not words or words <= asked or chunk.root.lower_ in _PRONOUNS:
+        if not words or words <= asked or chunk.root.lower_ in _PRONOUNS or chunk.start < dateline:
+            continue
+        # A date answers "when": "what did the council outlaw?" is not answered by "Tuesday" (though "what
+        # deadline?", which names its noun, may be).
+        labels = {t.ent_type_ for t in chunk}
+        if question.head_noun is None and labels & {"DATE", "TIME"} and labels <= {"DATE", "TIME", "CARDINAL"}:
             continue
         distance = min(min(abs(chunk.start - i), abs(chunk.end - 1 - i)) for i in anchors)
         # The verb's own arguments first. A question that asks for an object names the subject itself, which the

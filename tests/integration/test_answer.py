@@ -43,6 +43,8 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("Which body can Wexcombe parents ask to review the decision?", Form.THING, "dobj", "ask"),
         # "What were X doing?": the participle asks, though the small parser makes "were" the main verb.
         ("what were the inspectors at the plant checking", Form.THING, "dobj", "check"),
+        # And so is a passive one, wherever a long subject made the parser hang it.
+        ("What are people caught up in the clinic data breach being offered?", Form.THING, "dobj", "offer"),
         # The thing a price verb takes is a sum.
         ("What did the museum pay to acquire it?", Form.NUMBER, "dobj", "pay"),
         ("What is the chief executive paid?", Form.NUMBER, "attr", "pay"),
@@ -76,6 +78,9 @@ def test_background_is_kept_apart_from_the_core() -> None:
         nlp()("I read that the porters settled after two walkouts. What pay rise did they end up accepting?")
     )
     assert typed.predicate == "accept" and "porter" in typed.qualifiers and "porter" not in typed.core
+    # An asking clause that names nothing but the asked noun asks about the background.
+    pointing = analyse(nlp()("I remember a hospital telling asthmatics to shut their windows - what town was that?"))
+    assert pointing.form is Form.PLACE and {"hospit", "asthmat", "window"} <= pointing.core
 
 
 def test_background_places_need_not_be_repeated_but_background_people_must() -> None:
@@ -95,6 +100,13 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
 @pytest.mark.parametrize(
     ("question", "sentence", "expected"),
     [
+        # What allowed or enabled something is its cause, given as a clause.
+        (
+            "what finally allowed firefighters to get the carrow ridge blaze under control",
+            "Fenlon said crews had finally got on top of the fire on Saturday after overnight rain and a drop in wind"
+            " speed.",
+            "after overnight rain and a drop in wind speed",
+        ),
         (
             "Who approved the lithium mine at Carrow Fell?",
             "The regional planning board has approved an open-pit lithium mine at Carrow Fell, despite protests "
@@ -695,6 +707,17 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
             "who's the drivers' leader who agreed the bus deal?",
             "Bizarrely, the bosses of both sides said exactly the same thing to me when I interviewed them last week,"
             " moments after they'd announced a deal to end the worst of the Wendlow bus strikes.",
+        ),
+        # A dateline's place, in capitals before the date, is where the story was filed: nobody's name.
+        (
+            "who is the chief fire officer dealing with the carrow ridge fire",
+            "BRENNOCK VALE, 19 August 2025 - Families forced out by the Carrow Ridge wildfire began returning home"
+            " after fire chiefs declared it out.",
+        ),
+        # A bare "what" of an action asks for a thing, which a date is not.
+        (
+            "what did Brennock Vale council outlaw after the moor fire?",
+            "Brennock Vale council met again on Tuesday, 12 August 2025, after the moor fire.",
         ),
         # A name question is answered by a name in the asked role, not a description or a name standing nearby.
         (
