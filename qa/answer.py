@@ -100,12 +100,21 @@ class Assessment:
     answerable: float = 0.0  # the model's probability that the passages answer the question
 
 
+# A wire story's dateline: "BRENNOCK VALE, 19 August 2025 - ", "LONDON (Reuters) - ", "**DUNMERE, 3 March** - ".
+_DATELINE = re.compile(r"[*_]*[A-Z][A-Z.'’ ]*[A-Z](?: ?\([^)]{1,30}\))?(?:, [^-–—\n]{1,40}?)?[*_]*\s+[-–—]+\s+(?=\S)")
+
+
 def split_sentences(passage: Passage, rank: int) -> list[Sentence]:
+    """The passage's sentences, a lead sentence without its dateline: the place and date where the story was filed
+    are not what the sentence says, and the small parser, reading them as its subject, misparses the article's most
+    telling sentence (the capitalised place tagged a person, the date run into the first words)."""
     sentences = []
     previous, previous_start = "", -1
     for s in sentence_spans(passage.text):
-        text = passage.text[s.start : s.end]
-        start = passage.start + s.start
+        dateline = _DATELINE.match(passage.text, s.start, s.end)
+        body = dateline.end() if dateline else s.start
+        text = passage.text[body : s.end]
+        start = passage.start + body
         sentences.append(Sentence(passage, rank, start, passage.start + s.end, text, previous, previous_start))
         previous, previous_start = text, start
     return sentences

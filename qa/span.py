@@ -298,10 +298,9 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     # The question's names in the sentence, for an amount said of them (amounts only, below).
     name_words = {w for name in question.names for w in name.split()} if timed else set()
     named = {t.i for t in doc if t.lower_ in name_words and not t.is_stop}
-    dateline = 0 if question.form is Form.PLACE else _dateline_end(doc)
     candidates = []
     for ent in doc.ents:
-        if ent.label_ not in labels or content_terms(ent.text) <= asked or ent.start < dateline:
+        if ent.label_ not in labels or content_terms(ent.text) <= asked:
             continue
         # "Whose seat would Gorsuch fill?" is not answered by "Neil Gorsuch": a person the question names by surname.
         if ent.label_ == "PERSON" and content_terms(ent.root.text) <= asked:
@@ -330,17 +329,6 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     while len(ent) > 1 and ent[0].lemma_.lower() == question.predicate:
         ent = ent[1:]
     return _entity_span(doc, ent, how)
-
-
-def _dateline_end(doc: Any) -> int:
-    """The index of the first token after a dateline's place ("BRENNOCK VALE, 19 August 2025 - ..."): a place in
-    capitals before the first comma says where the story was filed, and the small tagger reads it as anyone's name.
-    0 when the sentence opens otherwise."""
-    comma = next((t.i for t in doc[:6] if t.text == ","), None)
-    place = doc[:comma] if comma else None
-    if place is None or not any(t.is_alpha for t in place):
-        return 0
-    return comma if all(t.text.isupper() or not t.is_alpha for t in place) else 0
 
 
 def _said_of(root: Any, named: set[int]) -> bool:
@@ -643,11 +631,10 @@ def _nearest_phrase(question: Question, doc: Any, anchor: Any | None) -> Span | 
     if not anchors:
         return None
     asks_object = question.slot in _OBJECTS | {"pobj"}
-    dateline = _dateline_end(doc)
     best: tuple[tuple[bool, int], Any] | None = None
     for chunk in doc.noun_chunks:
         words = content_terms(chunk.text)
-        if not words or words <= asked or chunk.root.lower_ in _PRONOUNS or chunk.start < dateline:
+        if not words or words <= asked or chunk.root.lower_ in _PRONOUNS:
             continue
         # A date answers "when": "what did the council outlaw?" is not answered by "Tuesday" (though "what
         # deadline?", which names its noun, may be).
@@ -938,7 +925,8 @@ _MEASURE_HOW = {"how high", "how tall", "how deep", "how far", "how fast", "how 
                 "how cold", "how warm"}  # fmt: skip
 _MEASURE_UNIT = re.compile(
     r"(?i)\b(?:\d+(?:m|km|ft|kg|cm|mm)|(?:kilo|centi|milli)?met(?:re|er)s?|km|kilometers?|miles?|feet|foot|ft|"
-    r"inch(?:es)?|cm|mm|(?:kilo)?grams?|kg|tonnes?|tons?|pounds|mph|km/h|knots|degrees?|celsius|fahrenheit)\b"
+    r"inch(?:es)?|cm|mm|(?:kilo)?grams?|kg|tonnes?|tons?|pounds|mph|km/h|knots|degrees?|celsius|fahrenheit|"
+    r"hectares?|acres?|(?:mega)?lit(?:re|er)s?|gallons?)\b"
 )
 _UNIT_LEMMAS = {"year", "month", "week", "day", "hour", "minute", "metre", "meter", "mile", "kilometre", "percent",
                 "time"}  # fmt: skip
@@ -957,7 +945,8 @@ _CURRENCY = re.compile(
 # Words that make a number a sum or a measure rather than a count of things.
 _MEASURE_UNITS = {"pounds", "dollars", "euros", "yuan", "yen", "roubles", "rubles", "rupees", "francs", "mph",
                   "knots", "inches", "centimetres", "millimetres", "cm", "mm", "metres", "meters", "miles",
-                  "kilometres", "kilometers", "km", "feet", "tonnes", "tons", "percent"}  # fmt: skip
+                  "kilometres", "kilometers", "km", "feet", "tonnes", "tons", "percent", "hectares", "acres", "litres",
+                  "liters", "gallons"}  # fmt: skip
 
 
 def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:

@@ -708,12 +708,6 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
             "Bizarrely, the bosses of both sides said exactly the same thing to me when I interviewed them last week,"
             " moments after they'd announced a deal to end the worst of the Wendlow bus strikes.",
         ),
-        # A dateline's place, in capitals before the date, is where the story was filed: nobody's name.
-        (
-            "who is the chief fire officer dealing with the carrow ridge fire",
-            "BRENNOCK VALE, 19 August 2025 - Families forced out by the Carrow Ridge wildfire began returning home"
-            " after fire chiefs declared it out.",
-        ),
         # A bare "what" of an action asks for a thing, which a date is not.
         (
             "what did Brennock Vale council outlaw after the moor fire?",
@@ -781,6 +775,21 @@ def test_an_answer_from_the_sentence_before_quotes_both() -> None:
     assert answer.short == "Cyril Burke"
     (citation,) = answer.citations
     assert citation.quote == text and (citation.start, citation.end) == (100, 100 + len(text))
+
+
+def test_a_lead_sentence_is_read_without_its_dateline() -> None:
+    """A dateline is where and when the story was filed: its capitalised place is nobody's name, its day no amount,
+    and the lead sentence after it is quoted and parsed on its own."""
+    lead = "Families forced out by the Carrow Ridge wildfire began returning home after crews contained 2,300 hectares."
+    text = f"BRENNOCK VALE, 19 August 2025 - {lead}"
+    passage = Passage(chunk_id="c", article_id="a", title="Families return after moor fire", text=text, start=50,
+                      end=50 + len(text), score=1.0)  # fmt: skip
+    answerer = ExtractiveAnswerer(0.0)
+    assert answerer.answer("Who is the chief fire officer dealing with the Carrow Ridge fire?", [passage]).short is None
+    answer = answerer.answer("How big an area did the Carrow Ridge fire burn?", [passage])
+    assert answer.short == "2,300 hectares"
+    (citation,) = answer.citations
+    assert citation.quote == lead and (citation.start, citation.end) == (50 + len(text) - len(lead), 50 + len(text))
 
 
 def test_a_sentence_without_the_asked_kind_of_answer_is_not_an_answer() -> None:
