@@ -430,7 +430,12 @@ def _who_or_what(
             if span := _what_was_said(question, doc, anchor, asked):
                 return span
             # "What did the board approve?" -> object; "What was approved?" in a passive sentence -> its subject.
-            for obj in (c for c in anchor.children if c.dep_ in _OBJECTS | {"nsubjpass"}):
+            objects = [c for c in anchor.children if c.dep_ in _OBJECTS | {"nsubjpass"}]
+            # "offering affected patients 12 months of monitoring": of two objects, the first is whom it goes to and
+            # the second what is given, which "what" asks for.
+            if question.form is not Form.PERSON and sum(c.dep_ in {"dobj", "dative"} for c in objects) > 1:
+                objects.reverse()
+            for obj in objects:
                 if span := _antecedent(doc, obj, before) or _phrase(doc, obj, "object", asked):
                     return span
     # The sentence holds the asked event but nobody in the asked role ("the pullout was announced"): a name that
@@ -1077,7 +1082,10 @@ _LOCATIVE = {"in", "at", "near", "inside", "outside", "beside", "behind", "to", 
 def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # "A deterioration in sea conditions led to the operation being postponed": the subject of a causing verb.
     for verb in (t for t in doc if t.lemma_.lower() in _CAUSING_VERBS and t.pos_ == "VERB"):
-        for subject in (c for c in verb.children if c.dep_ in _SUBJECTS):
+        # A passive's cause is its agent: "families forced out by the wildfire", which the small parser makes the
+        # families' own act.
+        agents = [p for a in verb.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
+        for subject in agents or [c for c in verb.children if c.dep_ in _SUBJECTS]:
             if subject.lower_ not in _PRONOUNS and (span := _phrase(doc, subject, "causing subject", _asked(question))):
                 return span
     # Each marker with the last token of its words: "thanks to" is one marker ending at "to".

@@ -107,6 +107,19 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             " speed.",
             "after overnight rain and a drop in wind speed",
         ),
+        # Of two objects, "what" asks for the thing given, "who" for whom it goes to.
+        (
+            "What are people caught up in the clinic data breach being offered?",
+            "The clinic is offering affected patients 12 months of free credit monitoring and has set up a helpline.",
+            "12 months of free credit monitoring",
+        ),
+        ("Who did the council give a new bin?", "The council gave residents a new recycling bin.", "residents"),
+        # A passive's cause is its agent, however the parser hangs it.
+        (
+            "why did families have to leave their homes",
+            "Families forced out by the Carrow Ridge wildfire began returning to their homes on Tuesday.",
+            "the Carrow Ridge wildfire",
+        ),
         (
             "Who approved the lithium mine at Carrow Fell?",
             "The regional planning board has approved an open-pit lithium mine at Carrow Fell, despite protests "
