@@ -1135,7 +1135,10 @@ def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             return _clause_from(doc, prep, max(t.i for t in prep.subtree), "manner")
     preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"} and _means(t)]
     if not preps:
-        return None
+        # "How were the attackers able to reach the database?" against "... because the email system did not
+        # require two-factor authentication": without a means, an unambiguous reason says how it came about.
+        span = _cause(question, doc, anchor)
+        return span if span is not None and span.text.lower().startswith(_HOW_REASONS) else None
     prep = min(preps, key=lambda t: (anchor is None or t.head != anchor, t.lower_ != "by", t.i))
     return _clause_from(doc, prep, max(t.i for t in prep.subtree), "manner")
 
@@ -1162,8 +1165,11 @@ def _means(prep: Any) -> bool:
     # "cut its grant by 18 per cent", "by a third": an amount of change; "by the time they arrived": a time.
     if prep.lower_ == "by" and any(_an_amount(c) or c.lower_ == "time" for c in objects):
         return False
-    # A passive's "by the board" names a doer; a bare "by bus", "by email" names a means.
-    return prep.dep_ != "agent" or not any(d.dep_ in {"det", "poss"} for c in objects for d in c.children)
+    # A passive's "by the board" or "by criminals" names a doer; a bare "by bus", "by email" names a means.
+    return prep.dep_ != "agent" or not doers
+
+
+_HOW_REASONS = ("because", "thanks to", "due to", "owing to")
 
 
 def _an_amount(noun: Any) -> bool:

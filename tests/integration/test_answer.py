@@ -114,6 +114,13 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "12 months of free credit monitoring",
         ),
         ("Who did the council give a new bin?", "The council gave residents a new recycling bin.", "residents"),
+        # Without a means, an unambiguous reason says how something came about.
+        (
+            "How were the attackers able to get from the email account into the patient database?",
+            "Investigators found that the attackers were able to move from the email account to the patient database"
+            " because the clinic's email system did not require two-factor authentication.",
+            "because the clinic's email system did not require two-factor authentication",
+        ),
         # A passive's cause is its agent, however the parser hangs it.
         (
             "why did families have to leave their homes",
@@ -708,6 +715,11 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
             "The council reduced the depot's budget by 12 per cent last year.",
         ),
         ("How did the police find the van?", "By the time officers arrived, the van had gone."),
+        # A passive's "by" with a plural noun names the doers.
+        (
+            "How did the hackers get the patients' details?",
+            "The details of about 11,400 patients were accessed by criminals during a cyber attack this month.",
+        ),
         # The number of a measure counts nothing: "12-ounce packages" says nothing of how many packages.
         (
             "How many packages of Hearthside sausage were recalled?",
