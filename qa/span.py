@@ -171,7 +171,8 @@ def _name_only(span: Span, doc: Any) -> Span:
 
 
 def _named(doc: Any, span: Span) -> bool:
-    return any(t.pos_ == "PROPN" or t.ent_type_ for t in _tokens(doc, span))
+    """A name, not a count of what the question asks to be named ("One firefighter")."""
+    return any(t.pos_ == "PROPN" or t.ent_type_ in LABELS[Form.NAME] for t in _tokens(doc, span))
 
 
 def _tokens(doc: Any, span: Span) -> list[Any]:

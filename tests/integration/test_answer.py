@@ -743,6 +743,10 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
             "What was the name of the smuggler who sent the boat?",
             "The family boarded a plastic boat after midnight on the shores of Turkey, near Ayvalik.",
         ),
+        (
+            "what was the name of the firefighter treated for heat exhaustion",
+            "One firefighter was treated in hospital for heat exhaustion and discharged the same day.",
+        ),
     ],
 )
 def test_a_question_takes_no_answer_of_another_kind(question: str, sentence: str) -> None:
