@@ -1125,7 +1125,14 @@ def _opens_clause(token: Any) -> bool:
     "as normal"; the rest as subordinator or preposition ("because of", "due to", "after the storm")."""
     if token.lower_ in {"as", "since"}:
         return token.dep_ == "mark"
+    # "who has looked after the okapis", "named after her grandmother": the verb's own particle, no cause.
+    if token.lower_ == "after" and token.head.lemma_.lower() in _AFTER_VERBS and token.head.i == token.i - 1:
+        return False
     return token.dep_ in {"mark", "prep", "amod", "advmod", "pcomp"}
+
+
+# Verbs that take "after" as their own preposition.
+_AFTER_VERBS = {"look", "name", "take", "chase", "ask", "seek", "lust", "hanker"}
 
 
 def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:

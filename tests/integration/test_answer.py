@@ -701,6 +701,11 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
         ),
         ("What did the club pay for the striker?", "The club said it had paid a fee for the striker."),
         ("How much does the ring weigh?", "The ring, which is valued at £45,000, was found in 1987."),
+        # "Looked after" and "named after" take their "after" as their own, not as a cause.
+        (
+            "why can't visitors see the baby okapi until november",
+            "Head keeper Jonah Pell, who has looked after the okapis for years, said staff were watching.",
+        ),
         # A cause marker the parser left without its clause (a headline's) is no cause.
         ("Why did the boat lose power?", "Five fishermen rescued after boat loses power in gale off Lenmouth Head"),
         ("How old is the mayor?", "At 10, the council meets in the town hall."),
