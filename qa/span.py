@@ -988,9 +988,31 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             not _LENGTH_ADJECTIVE.search(ent.text)
             and bool(_POINT_IN_TIME.search(ent.text))
             and not _SCHOOL_YEAR.search(ent.text)
+            and not _of_another_event(ent, anchor)
         ),
     )
-    return _with_next_date(span, doc) if span is not None else _time_phrase(doc, anchor)
+    return _with_next_date(_with_day(span, doc), doc) if span is not None else _time_phrase(doc, anchor)
+
+
+def _with_day(span: Span, doc: Any) -> Span:
+    """ "the early hours of 28 September": the small tagger can leave the day's number out of the date."""
+    ent = _entity_at(doc, span)
+    day = doc[ent.start - 1] if ent is not None and ent.start > 0 else None
+    if day is None or not day.text.isdigit() or not 1 <= int(day.text) <= 31 or ent.start_char - day.idx > 3:
+        return span
+    start = day.idx - doc[0].idx
+    return Span(doc.text[start : span.end], start, span.end, span.how)
+
+
+def _of_another_event(ent: Any, anchor: Any | None) -> bool:
+    """ "When was the calf born?" against "born at the zoo since it opened in 1963": a date in a clause of its own
+    under the aligned verb (with its own subject) dates that clause's event."""
+    if anchor is None or anchor.pos_ not in {"VERB", "AUX"}:
+        return False
+    verb = next((t for t in ent.root.ancestors if t.pos_ in {"VERB", "AUX"}), None)
+    if verb is None or verb == anchor or verb.dep_ not in {"advcl", "relcl", "ccomp"}:
+        return False
+    return any(c.dep_ in _SUBJECTS for c in verb.children) and anchor in verb.ancestors
 
 
 def _with_next_date(span: Span, doc: Any) -> Span:

@@ -121,6 +121,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             " because the clinic's email system did not require two-factor authentication.",
             "because the clinic's email system did not require two-factor authentication",
         ),
+        # A date with the day the small tagger left out of it.
+        (
+            "when was the okapi calf born",
+            "The calf was born in the early hours of 28 September to eight-year-old mother Zawadi.",
+            "28 September",
+        ),
         # A passive's cause is its agent, however the parser hangs it.
         (
             "why did families have to leave their homes",
@@ -701,6 +707,12 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
         ),
         ("What did the club pay for the striker?", "The club said it had paid a fee for the striker."),
         ("How much does the ring weigh?", "The ring, which is valued at £45,000, was found in 1987."),
+        # A date in a clause of its own under the aligned verb dates that clause's event.
+        (
+            "when was the okapi calf born",
+            "The zoo is celebrating the birth of a female okapi calf, the first born at the attraction since it opened"
+            " in 1963.",
+        ),
         # "Looked after" and "named after" take their "after" as their own, not as a cause.
         (
             "why can't visitors see the baby okapi until november",
