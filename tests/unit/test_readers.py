@@ -64,6 +64,17 @@ def test_html_main_text_title_and_date(tmp_path: Path) -> None:
     assert "Paragraph 7 of the story" in article.text and "Copyright" not in article.text
 
 
+def test_an_html_page_keeps_the_date_its_metadata_gives_even_a_late_one(tmp_path: Path) -> None:
+    """trafilatura drops dates after today by default; an archive (or a test corpus) may hold pages dated later."""
+    body = "".join(f"<p>Paragraph {i} of the story about the oat plant and its jobs.</p>" for i in range(8))
+    (tmp_path / "p.html").write_text(
+        "<html><head><title>Oat plant</title><meta property='article:published_time' content='2032-02-09T08:30:00Z'>"
+        f"</head><body><article>{body}</article></body></html>"
+    )
+    [article], _ = read(tmp_path / "p.html")
+    assert article.date == "2032-02-09"
+
+
 def test_csv_columns_are_detected_like_newsarticles(tmp_path: Path) -> None:
     (tmp_path / "n.csv").write_text(
         "article_id,publish_date,article_source_link,title,subtitle,text\n"
