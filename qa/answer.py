@@ -24,7 +24,7 @@ from pressroom.ingest.chunking import sentence_spans
 from pressroom.ingest.terms import content_terms, stem
 from pressroom.qa.learned import ANSWERABILITY_FEATURES, LogisticModel, answerability_model, sentence_model
 from pressroom.qa.nlp import nlp
-from pressroom.qa.question import PERSON_NOUNS, Form, Question, analyse
+from pressroom.qa.question import PERSON_NOUNS, Form, Question, analyse, spelled_out
 from pressroom.qa.span import LABELS, Span, anchor_token, find_span, slot_empty
 from pressroom.qa.types import Answer, Citation, Passage
 
@@ -159,7 +159,7 @@ class ExtractiveAnswerer:
         return compose(best, extra_sentences(best, assessment.candidates))
 
     def assess(self, question: str, passages: list[Passage], context: str = "") -> Assessment:
-        analysed = analyse(nlp()(question))
+        analysed = analyse(nlp()(spelled_out(question)))
         if not passages:
             return Assessment(analysed, None)
         candidates = _with_role_sentence(analysed, self.align(analysed, context, passages))

@@ -5,7 +5,7 @@ from pressroom.qa.answer import Candidate, ExtractiveAnswerer, Sentence, _with_r
 from pressroom.qa.followup import Turn, condense
 from pressroom.qa.learned import ANSWERABILITY_FEATURES
 from pressroom.qa.nlp import nlp
-from pressroom.qa.question import Form, analyse
+from pressroom.qa.question import Form, analyse, spelled_out
 from pressroom.qa.span import anchor_token, find_span
 from pressroom.qa.types import Passage
 
@@ -68,6 +68,14 @@ def test_question_analysis(question: str, form: Form, slot: str | None, predicat
     q = analyse(nlp()(question))
     assert (q.form, q.predicate) == (form, predicate)
     assert slot is None or q.slot == slot
+
+
+def test_informal_spellings_are_read_as_what_they_stand_for() -> None:
+    """ "gonna" parsed as a verb "gon" took the question's predicate: a trial's "how long is the bridge gonna be
+    closed" was refused."""
+    q = analyse(nlp()(spelled_out("how long is the bridge gonna be closed")))
+    assert (q.form, q.predicate) == (Form.NUMBER, "close")
+    assert spelled_out("Why didnt they say") == "Why didn't they say"
 
 
 def test_background_is_kept_apart_from_the_core() -> None:
@@ -680,6 +688,10 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
         # the verb ("cost" read as a noun, "fined" lemmatised as "fin").
         ("How much did the new hospital plane cost the charity?", "The plane will carry out 17,000 eye operations."),
         ("How much was the trawler firm fined?", "The firm faced two charges at the court."),
+        (
+            "how much money is solvar putting into the pellham plant",
+            "Solvar Foods will build a processing plant in Pellham, creating 340 jobs.",
+        ),
         ("How much did the treasurer steal from the charity?", "He moved the money into two personal accounts."),
         # A duration is an amount of time, not a point in time naming a unit; a date is no age.
         ("How long was the treasurer jailed for?", "A hearing has been set for 14 January next year."),
