@@ -213,6 +213,10 @@ def analyse(doc: Any) -> Question:
         if framed is not None and phrase_head is wh_token and wh_token.lower_ in {"what", "who", "whom", "which"}:
             slot = _framed_slot(framed, wh_token)
         slot = "dobj" if progressive is not None else slot
+    if form is Form.PERSON and head_noun is None and slot in _SUBJECTS:
+        # "Who is running the school as interim head?", "who was named as chief executive?": the role asked for. (An
+        # object's role, "who did Halvas pick as minister?", is found through the verb.)
+        head_noun = _role_as(asking)
     predicate = predicate_token.lemma_.lower() if predicate_token is not None else None
     # "What did the museum pay for it?", "what is she paid?", "what was the firm fined?": the thing a price verb
     # takes is a sum; so is what a thing is worth ("what is the ring worth?").
@@ -421,6 +425,17 @@ def _head_noun(wh: Any) -> str | None:
             if subject.pos_ == "NOUN":
                 return subject.lemma_.lower()
     return None
+
+
+def _role_as(sentence: Any) -> str | None:
+    roles = (
+        c.lemma_.lower()
+        for t in sentence
+        if t.lower_ == "as" and t.dep_ == "prep"
+        for c in t.children
+        if c.dep_ == "pobj" and c.lemma_.lower() in PERSON_NOUNS
+    )
+    return next(roles, None)
 
 
 def _noun_of(wh: Any) -> str | None:

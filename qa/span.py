@@ -390,14 +390,24 @@ def _who_or_what(
         return span
     # "Which eye disease ...?": the phrase headed by the asked noun, less the question's own words.
     if question.head_noun:
-        headed = [c for c in doc.noun_chunks if any(t.lemma_.lower() == question.head_noun for t in c)]
+        # (Not a name the question gives: "Prime Minister Teodor Halvas" for "who did Halvas pick as minister?")
+        headed = [
+            c
+            for c in doc.noun_chunks
+            if any(t.lemma_.lower() == question.head_noun for t in c)
+            and not (
+                c.root.pos_ == "PROPN"
+                and c.root.lemma_.lower() != question.head_noun
+                and content_terms(c.root.text) <= asked
+            )
+        ]
         for chunk in headed:
             if span := _appositive_name(doc, chunk.root, asked):
                 return span
         if question.form is Form.PERSON:
             # "policy adviser and frequent speechwriter Stephen Miller": the name the asked noun describes.
             for noun in (t for t in doc if t.lemma_.lower() == question.head_noun):
-                if span := _name_beside(doc, noun):
+                if span := _name_beside(doc, noun, asked):
                     return span
         for chunk in headed:
             if span := _rest_of(doc, chunk, question, "head noun"):
@@ -587,11 +597,12 @@ def _appositive_name(doc: Any, noun: Any, asked: set[str]) -> Span | None:
     return None
 
 
-def _name_beside(doc: Any, noun: Any) -> Span | None:
+def _name_beside(doc: Any, noun: Any, asked: set[str]) -> Span | None:
     """The nearest person's name a role noun describes: within ``NAME_REACH`` tokens either side, with no verb
-    between ("Nezir Sinani, Europe and Central Asia Manager"; "policy adviser and speechwriter Stephen Miller")."""
+    between ("Nezir Sinani, Europe and Central Asia Manager"; "policy adviser and speechwriter Stephen Miller"); not
+    one the question names ("Who did Halvas pick as minister?" is not answered by "Prime Minister Teodor Halvas")."""
     best: tuple[int, Any] | None = None
-    for ent in (e for e in doc.ents if e.label_ == "PERSON"):
+    for ent in (e for e in doc.ents if e.label_ == "PERSON" and not content_terms(e.root.text) <= asked):
         between = doc[ent.end : noun.i] if ent.end <= noun.i else doc[noun.i + 1 : ent.start]
         if len(between) > NAME_REACH or any(t.pos_ in {"VERB", "AUX"} for t in between):
             continue

@@ -135,6 +135,18 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "The calf was born in the early hours of 28 September to eight-year-old mother Zawadi.",
             "28 September",
         ),
+        # The role a who-question gives with "as" is the one asked for; a name the question gives is not its answer.
+        (
+            "who is running Kestrel Moor as interim head now",
+            "Dominic Ashworth, previously deputy head at a sister school in Calloway, has been appointed interim head.",
+            "Dominic Ashworth",
+        ),
+        (
+            "Who did Halvas pick as Lusvenia's new housing minister?",
+            "Prime Minister Teodor Halvas on Thursday named Dana Korvel, the former mayor of Soltan, as Lusvenia's new"
+            " housing minister.",
+            "Dana Korvel",
+        ),
         # A passive's cause is its agent, however the parser hangs it.
         (
             "why did families have to leave their homes",
