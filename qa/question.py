@@ -136,10 +136,10 @@ class Question:
 # Spellings people type that the small parser misreads ("gonna" as the verb "gon"), with what they stand for. (Not
 # "whats": the rules read its parse as well as that of "what's", and on dev spelling it out moved two answers, both
 # for the worse.)
-_TYPED = {"gonna": "going to", "wanna": "want to", "gotta": "got to", "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't",
-          "werent": "weren't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't",
-          "couldnt": "couldn't", "wont": "won't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "hasnt": "hasn't",
-          "havent": "haven't", "hadnt": "hadn't"}  # fmt: skip
+_TYPED = {"gonna": "going to", "wanna": "want to", "gotta": "got to", "isnt": "isn't", "arent": "aren't",
+          "wasnt": "wasn't", "werent": "weren't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+          "cant": "can't", "couldnt": "couldn't", "wont": "won't", "wouldnt": "wouldn't", "shouldnt": "shouldn't",
+          "hasnt": "hasn't", "havent": "haven't", "hadnt": "hadn't"}  # fmt: skip
 _TYPED_WORD = re.compile(rf"(?i)\b({'|'.join(_TYPED)})\b")
 
 
@@ -428,6 +428,7 @@ def _head_noun(wh: Any) -> str | None:
 
 
 def _role_as(sentence: Any) -> str | None:
+    """The person noun after "as" in the asking sentence ("as interim head" -> "head"), if any."""
     roles = (
         c.lemma_.lower()
         for t in sentence
