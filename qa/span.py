@@ -304,7 +304,7 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
         if ent.label_ not in labels or content_terms(ent.text) <= asked:
             continue
         # "Whose seat would Gorsuch fill?" is not answered by "Neil Gorsuch": a person the question names by surname.
-        if ent.label_ == "PERSON" and content_terms(ent.root.text) <= asked:
+        if ent.label_ == "PERSON" and _names_asked(ent.root, asked):
             continue
         if must is not None and not must(ent):
             continue
@@ -330,6 +330,12 @@ def _entity(question: Question, doc: Any, anchor: Any | None, how: str, must: Ca
     while len(ent) > 1 and ent[0].lemma_.lower() == question.predicate:
         ent = ent[1:]
     return _entity_span(doc, ent, how)
+
+
+def _names_asked(head: Any, asked: set[str]) -> bool:
+    """A name's head word is one the question gives ("Halvas" in "who did Halvas pick?"): the question's own person,
+    not its answer."""
+    return content_terms(head.text) <= asked
 
 
 def _said_of(root: Any, named: set[int]) -> bool:
@@ -396,9 +402,7 @@ def _who_or_what(
             for c in doc.noun_chunks
             if any(t.lemma_.lower() == question.head_noun for t in c)
             and not (
-                c.root.pos_ == "PROPN"
-                and c.root.lemma_.lower() != question.head_noun
-                and content_terms(c.root.text) <= asked
+                c.root.pos_ == "PROPN" and c.root.lemma_.lower() != question.head_noun and _names_asked(c.root, asked)
             )
         ]
         for chunk in headed:
@@ -602,7 +606,7 @@ def _name_beside(doc: Any, noun: Any, asked: set[str]) -> Span | None:
     between ("Nezir Sinani, Europe and Central Asia Manager"; "policy adviser and speechwriter Stephen Miller"); not
     one the question names ("Who did Halvas pick as minister?" is not answered by "Prime Minister Teodor Halvas")."""
     best: tuple[int, Any] | None = None
-    for ent in (e for e in doc.ents if e.label_ == "PERSON" and not content_terms(e.root.text) <= asked):
+    for ent in (e for e in doc.ents if e.label_ == "PERSON" and not _names_asked(e.root, asked)):
         between = doc[ent.end : noun.i] if ent.end <= noun.i else doc[noun.i + 1 : ent.start]
         if len(between) > NAME_REACH or any(t.pos_ in {"VERB", "AUX"} for t in between):
             continue
