@@ -268,7 +268,12 @@ def analyse(doc: Any) -> Question:
         asks_price=asks_price,
         asks_kind=wh_token is not None
         and wh_token.lower_ == "what"
-        and ((wh_token.head.lemma_.lower() in _KINDS and wh_token.dep_ == "det") or head_noun in _ROLES),
+        # "What kind of milk is it made from?" asks for the milk, which fills a role like any other noun; only
+        # "what kind of N is X?" asks what X is said to be.
+        and (
+            (wh_token.head.lemma_.lower() in _KINDS and wh_token.dep_ == "det" and predicate in {"be", None})
+            or head_noun in _ROLES
+        ),
     )
 
 
@@ -493,7 +498,7 @@ def _form(wh: Any, number: re.Match[str] | None, head_noun: str | None) -> Form:
         return Form.CAUSE if following is not None and following.lower_ == "come" else Form.MANNER
     if head_noun in {"name", "title"}:
         return Form.NAME
-    if head_noun in _TIME_NOUNS:
+    if head_noun in _TIME_NOUNS or _earliest(wh):
         return Form.DATE
     if head_noun in MEASURE_NOUNS:
         return Form.NUMBER
@@ -502,6 +507,17 @@ def _form(wh: Any, number: re.Match[str] | None, head_noun: str | None) -> Form:
     if head_noun in PERSON_NOUNS:
         return Form.PERSON
     return Form.THING
+
+
+def _earliest(wh: Any) -> bool:
+    """ "What's the earliest it could reopen?": a superlative of time with a clause of its own asks when."""
+    return wh.lower_ == "what" and any(
+        t.lower_ in _TIME_SUPERLATIVES and any(c.dep_ == "relcl" and c.pos_ == "VERB" for c in t.children)
+        for t in wh.doc[wh.i + 1 : wh.i + 5]
+    )
+
+
+_TIME_SUPERLATIVES = {"earliest", "soonest", "latest"}
 
 
 def _background_tokens(doc: Any, root: Any, wh: Any | None) -> set[int]:

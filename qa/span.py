@@ -47,7 +47,7 @@ _CAUSE_MARKERS = ("because", "due", "owing", "amid", "after", "following", "sinc
 # Causal and purpose connectives of more than one word, as unambiguous as "because": ranked with it.
 _CAUSE_PHRASES = re.compile(
     r"(?i)\b(?:thanks to|for fear|out of fear|in an? (?:\w+ )?bid to|in (?:an )?(?:attempt|effort|order) to|"
-    r"so as to|so that|in case|as a result of|in response to|on the grounds that)\b"
+    r"so as to|so that|in case|as a result of|in response to|on the grounds that|citing|blaming)\b"
 )
 # Verbs whose subject is a cause: "X led to", "X caused", "X forced the council to".
 _CAUSING_VERBS = {"lead", "cause", "prompt", "force", "trigger", "spark", "drive", "result", "mean", "allow", "enable"}
@@ -431,7 +431,13 @@ def _who_or_what(
                             return span
             # "Who was cleared?" asks for the one cleared: a passive's subject, an active sentence's object.
             roles = _OBJECTS if question.slot == "nsubjpass" and not passive else _SUBJECTS
-            for subject in (c for c in anchor.children if c.dep_ in roles):
+            subjects = [c for c in anchor.children if c.dep_ in roles]
+            for subject in subjects:
+                # "Board chair Delphine Castellanos cast the vote": the small parser makes the title and the name
+                # after it two subjects; the person is the name.
+                name = next((c for c in subjects if c.pos_ == "PROPN" and c.left_edge.i == subject.i + 1), None)
+                if question.form is Form.PERSON and subject.lemma_.lower() in PERSON_NOUNS and name is not None:
+                    subject = name
                 relative = _relative_head(doc, anchor, subject, asked)
                 found = relative or _antecedent(doc, subject, before)
                 # "its finance director, Graham Lusk, would retire", "the two councillors who voted against, Rufus
@@ -1004,6 +1010,7 @@ def _date(question: Question, doc: Any, anchor: Any | None) -> Span | None:
             and bool(_POINT_IN_TIME.search(ent.text))
             and not _SCHOOL_YEAR.search(ent.text)
             and not _of_another_event(ent, anchor)
+            and not _just_a_length(ent.text)
         ),
     )
     return _with_next_date(_with_day(span, doc), doc) if span is not None else _time_phrase(doc, anchor)
@@ -1063,7 +1070,7 @@ _TIME_NOUNS = {"second", "minute", "hour", "day", "night", "morning", "afternoon
 # A time of day, with the words that hedge it: "around 12.30pm", "9.40pm", "shortly after 2am", "14:05", "noon".
 _CLOCK = re.compile(
     r"(?i)(?:\b(?:around|about|shortly after|just after|just before)\s+)?"
-    r"(?:\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\b(?:noon|midnight)\b)"
+    r"(?:\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}(?::\d{2})?\b|\b(?:noon|midnight)\b)"
 )
 # What a point in time is said with: a year, a month, a weekday, a part of the day or year, a feast, a relative word.
 _POINT_IN_TIME = re.compile(
@@ -1074,6 +1081,21 @@ _POINT_IN_TIME = re.compile(
 )
 # "Year 11 and Year 13", "the Year 7s": a class at school, which the small tagger calls a date.
 _SCHOOL_YEAR = re.compile(r"(?i)\byears? \d{1,2}s?\b(?!\s*(?:ago|earlier|later|before|after))")
+
+
+def _just_a_length(text: str) -> bool:
+    """An amount of time with nothing placing it ("almost a century", "for three weeks"): how long, not when; "two
+    years ago", "a week on Monday" and "the last three months" place theirs."""
+    amount = _AMOUNT_OF_TIME.search(text)
+    if amount is None:
+        return False
+    rest = text[: amount.start()] + " " + text[amount.end() :]
+    return not (_POINT_IN_TIME.search(rest) or _PLACING.search(rest))
+
+
+_PLACING = re.compile(
+    r"(?i)\b(?:ago|later|earlier|before|after|since|last|next|this|past|previous|early|late|end|start)\b"
+)
 _LENGTH_ADJECTIVE = re.compile(r"(?i)\w-(?:second|minute|hour|day|week|month|year|decade|century)(?:-old)?\b")
 
 

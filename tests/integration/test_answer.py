@@ -62,6 +62,9 @@ def span_for(question: str, sentence: str, before: str = "") -> str | None:
         ("what was the name of the dog elspeth crane was walking when she found the seal", Form.NAME, None, "walk"),
         ("whats the seal pup been called at the sanctuary?", Form.NAME, None, "call"),
         ("What did Putin call the recent rotation of governors?", Form.THING, "dobj", "call"),
+        # A superlative of time with a clause of its own asks when; "what's the latest on X" does not.
+        ("so what's the earliest the library could reopen", Form.DATE, None, "reopen"),
+        ("what's the latest on the strike", Form.THING, None, "be"),
     ],
 )
 def test_question_analysis(question: str, form: Form, slot: str | None, predicate: str) -> None:
@@ -581,6 +584,27 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             '"During crossings, ferry passengers constantly check the tide tables," she says.',
             "the tide tables",
         ),
+        # The small parser makes a title and the name after it two subjects: the person is the name.
+        (
+            "who cast the deciding vote on the closure",
+            "Board chair Delphine Castellanos cast the deciding vote after nearly five hours of debate.",
+            "Delphine Castellanos",
+        ),
+        # A race time keeps its seconds.
+        ("what time did the winner run", "The race was won by Sam Idowu in 2:09:51.", "2:09:51"),
+        # "What kind of N" in a role asks for that N, not what the sentence's subject is said to be.
+        (
+            "Harbour Gold is brewed from what kind of barley?",
+            "Harbour Gold, a dark winter ale brewed from roasted Maris barley, sold out within a week.",
+            "roasted Maris barley",
+        ),
+        # A reason given by "blaming" or "citing" after the news it explains.
+        (
+            "why is the ferry company cutting its winter sailings",
+            "The ferry company will cut its winter sailings to Drennan Isle from January, blaming a fall in "
+            "passenger numbers since the new bridge opened.",
+            "blaming a fall in passenger numbers",
+        ),
     ],
 )
 def test_span_by_role(question: str, sentence: str, expected: str) -> None:
@@ -787,6 +811,12 @@ def test_the_person_a_question_names_by_surname_is_not_its_answer() -> None:
         (
             "what was the name of the firefighter treated for heat exhaustion",
             "One firefighter was treated in hospital for heat exhaustion and discharged the same day.",
+        ),
+        # "When" asks for a point in time, not for how long ("almost a century" placing nothing).
+        (
+            "when did the farmer find the hoard",
+            "A farmer ploughing a field near Alderby has found a hoard of Roman coins, the largest found in the county"
+            " for almost a century.",
         ),
     ],
 )
