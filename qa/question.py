@@ -95,6 +95,8 @@ _KINDS = {"kind", "type", "sort"}
 # "What is X's job?" asks, like "what kind of N is X?", for what X is said to be ("Warda Alkenawy, a social worker").
 _ROLES = {"job", "role", "position", "occupation", "profession", "post"}
 _VAGUE_NOUNS = _KINDS | {"part", "form"}
+# Words a typed question carries that say nothing a sentence could match: "so what's ...", "according to".
+_DISCOURSE = {"so", "actually", "really", "just", "exactly", "basically", "according", "ok", "okay", "anyway"}
 _AUXILIARIES = {"do", "be", "have", "will", "would", "can", "could", "should", "may", "might", "must", "shall"}
 
 
@@ -256,7 +258,13 @@ def analyse(doc: Any) -> Question:
         slot=slot,
         predicate=predicate,
         head_noun=head_noun,
-        core=content_terms(" ".join(t.text for t in core_tokens if t.lemma_.lower() not in _AUXILIARIES)),
+        core=content_terms(
+            " ".join(
+                t.text
+                for t in core_tokens
+                if t.lemma_.lower() not in _AUXILIARIES and t.pos_ != "PRON" and t.lower_ not in _DISCOURSE
+            )
+        ),
         qualifiers=content_terms(" ".join(doc[i].text for i in sorted(background))),
         names=names,
         qualifier_names=[

@@ -94,6 +94,13 @@ def test_background_is_kept_apart_from_the_core() -> None:
     assert pointing.form is Form.PLACE and {"hospit", "asthmat", "window"} <= pointing.core
 
 
+def test_pronouns_and_discourse_words_are_not_core() -> None:
+    """A sentence cannot be expected to repeat "so", "actually", "according" or the question's pronouns: counted
+    as core words they diluted its alignment with the sentence that answers."""
+    q = analyse(nlp()("so why did the mayor actually resign, according to her spokesman"))
+    assert q.core == {"mayor", "resign", "spokesman"}
+
+
 def test_background_places_need_not_be_repeated_but_background_people_must() -> None:
     """A retelling places a local story in its country or region ("in NZ", "Halden, Ontario"), which local news never
     says: on two cold trials 8 answerable context-rich questions were refused for it, against 1 unanswerable one. A
