@@ -1200,6 +1200,8 @@ def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if question.predicate in _REGARDING:
         for prep in (t for t in doc if t.lower_ == "as" and t.dep_ == "prep" and t.head.lemma_.lower() in _REGARDING):
             return _clause_from(doc, prep, max(t.i for t in prep.subtree), "manner")
+    if span := _means_to(question, doc):
+        return span
     preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"} and _means(t)]
     if not preps:
         # "How were the attackers able to reach the database?" against "... because the email system did not
@@ -1208,6 +1210,23 @@ def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         return span if span is not None and span.text.lower().startswith(_HOW_REASONS) else None
     prep = min(preps, key=lambda t: (anchor is None or t.head != anchor, t.lower_ != "by", t.i))
     return _clause_from(doc, prep, max(t.i for t in prep.subtree), "manner")
+
+
+def _means_to(question: Question, doc: Any) -> Span | None:
+    """ "How are they proposing to cut traffic?" against "... and to run a free shuttle bus from the station to cut
+    traffic": the sentence gives the asked act as a purpose, and the act done for it is the means."""
+    asked = _asked(question)
+    for to in (t for t in doc if t.lower_ == "to" and t.dep_ == "aux"):
+        purpose, act = to.head, to.head.head
+        if (
+            purpose.dep_ in {"advcl", "xcomp"}
+            and act.pos_ == "VERB"
+            and act.i < to.i
+            and content_terms(purpose.lemma_) <= asked
+            and not content_terms(act.lemma_) <= asked
+        ):
+            return _clause_from(doc, act, to.i - 1, "means")
+    return None
 
 
 def _asked(question: Question) -> set[str]:

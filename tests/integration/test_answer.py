@@ -605,6 +605,13 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "Harbour Gold, a dark winter ale brewed from roasted Maris barley, sold out within a week.",
             "roasted Maris barley",
         ),
+        # A how-question's act given as the purpose of another: that other act is the means.
+        (
+            "how does the council plan to cut congestion in the town centre",
+            "The council will close Bridge Street to cars on Saturdays and build a park-and-ride site at Elmfield to "
+            "cut congestion in the town centre.",
+            "build a park-and-ride site at Elmfield",
+        ),
         # A reason given by "blaming" or "citing" after the news it explains.
         (
             "why is the ferry company cutting its winter sailings",
