@@ -1169,6 +1169,14 @@ def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         # A connective of several words runs to the sentence's end (the small parser often hangs the clause after
         # "in case" elsewhere), a word to the end of its phrase; either is cut short by the clause rules.
         last = len(doc) - 1 if end != marker else max(t.i for t in head.subtree)
+        # ... but not past the main verb when the clause stands before it: "A plan to dredge the harbour so that
+        # larger ships can dock has split the town" ends at "dock".
+        root = marker.sent.root
+        if marker.i < root.i:
+            verb_group = [
+                t for t in doc[end.i + 1 : root.i + 1] if t == root or (t.head == root and t.dep_ in _VERB_GROUP)
+            ]
+            last = min(last, verb_group[0].i - 1) if verb_group else last
         # The clause ends where another cause begins: "after X resigned because Y" answers with "after X resigned".
         later = [i for i in ends if end.i < i <= last]
         if later:
@@ -1177,6 +1185,9 @@ def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:
         if last > end.i:
             return _clause_from(doc, marker, last, "cause", words_end=end.i)
     return None
+
+
+_VERB_GROUP = {"aux", "auxpass", "neg"}
 
 
 def _opens_clause(token: Any) -> bool:

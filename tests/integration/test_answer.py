@@ -612,6 +612,13 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "cut congestion in the town centre.",
             "build a park-and-ride site at Elmfield",
         ),
+        # A purpose clause inside the subject ends before the main verb.
+        (
+            "why does the council want to widen the bridge",
+            "A proposal to widen the bridge at Harlow Mill so that two buses can pass has divided the village, with "
+            "residents warning of more traffic.",
+            "so that two buses can pass",
+        ),
         # A reason given by "blaming" or "citing" after the news it explains.
         (
             "why is the ferry company cutting its winter sailings",
