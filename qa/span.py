@@ -1188,6 +1188,8 @@ def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 
 
 _VERB_GROUP = {"aux", "auxpass", "neg"}
+# Verbs whose "from" phrase says how: what a thing was chosen, drawn or made from.
+_MADE_FROM = {"choose", "pick", "select", "draw", "take", "make", "derive", "produce", "brew", "build", "distil"}
 
 
 def _opens_clause(token: Any) -> bool:
@@ -1214,6 +1216,11 @@ def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     if span := _means_to(question, doc):
         return span
     preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"} and _means(t)]
+    # "How did they pick their numbers?" against "chosen from the fleet numbers of the oldest buses": what a thing is
+    # chosen or made from is how.
+    sources = [c for c in anchor.children if c.lower_ == "from"] if anchor is not None else []
+    if not preps and sources and anchor.lemma_.lower() in _MADE_FROM:
+        return _clause_from(doc, sources[0], max(t.i for t in sources[0].subtree), "manner")
     if not preps:
         # "How were the attackers able to reach the database?" against "... because the email system did not
         # require two-factor authentication": without a means, an unambiguous reason says how it came about.

@@ -612,6 +612,12 @@ def test_background_places_need_not_be_repeated_but_background_people_must() -> 
             "cut congestion in the town centre.",
             "build a park-and-ride site at Elmfield",
         ),
+        # What a thing was chosen or made from says how.
+        (
+            "how did the quiz team pick their name",
+            "The name was picked in 1998 from the street names of the town's oldest pubs, said captain Ellen Rourke.",
+            "from the street names of the town's oldest pubs",
+        ),
         # A purpose clause inside the subject ends before the main verb.
         (
             "why does the council want to widen the bridge",
