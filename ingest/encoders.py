@@ -9,8 +9,11 @@ sentence-transformers took 7.6 s of a cold `pressroom ask`'s 11-13 s.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -144,8 +147,14 @@ def _graph(path: str, int8: bool, cache: Path) -> Path:
         return target
     import nncf
     import openvino as ov
+    import transformers
     from sentence_transformers import SentenceTransformer
 
+    # The libraries' own progress bars, config notes and NNCF's table of bit widths read like failures to a new user
+    # (a trial said so twice); the caller says the model is being converted.
+    nncf.set_log_level(logging.ERROR)
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     model = SentenceTransformer(path, device="cpu")
     example = model.preprocess(["an example", "a second, longer example"])
     names = [k for k, v in example.items() if hasattr(v, "numpy")]
@@ -159,7 +168,8 @@ def _graph(path: str, int8: bool, cache: Path) -> Path:
             example_input=tuple(example[name] for name in names),
         )
     if int8:
-        graph = nncf.compress_weights(graph, mode=nncf.CompressWeightsMode.INT8_ASYM)
+        with contextlib.redirect_stdout(io.StringIO()):  # NNCF's progress bar, drawn by rich on stdout
+            graph = nncf.compress_weights(graph, mode=nncf.CompressWeightsMode.INT8_ASYM)
     cache.mkdir(parents=True, exist_ok=True)
     # Written beside its final place and renamed, so processes starting together never read half a file.
     scratch = Path(tempfile.mkdtemp(dir=cache))
