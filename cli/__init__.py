@@ -108,6 +108,9 @@ def ingest(settings: Settings, paths: tuple[str, ...], prune: bool, as_json: boo
     from pressroom.qa.render import ingest_summary
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    if settings.chroma_url is None and not settings.store_dir.exists():
+        # A mistyped --store would otherwise fill a second store without a word.
+        console.print(f"new store at {settings.store_dir}", highlight=False, markup=False)
     pressroom = Pressroom(settings)
     with Progress(
         TextColumn("ingesting"),

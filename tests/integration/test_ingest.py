@@ -106,6 +106,15 @@ def test_bad_files_beside_good_ones_land_the_good_ones(tmp_path: Path, settings:
     assert clean.exit_code == 0 and json.loads(clean.stdout.strip().splitlines()[-1])["unchanged"] == 1
 
 
+def test_a_new_store_is_announced(tmp_path: Path, settings: Settings) -> None:
+    """A trial's mistyped --store filled a second store without a word."""
+    store = tmp_path / "typo"
+    first = CliRunner().invoke(main, ["ingest", str(SAMPLE_DIR), "--store", str(store)])
+    assert first.exit_code == 0 and f"new store at {store}" in first.stderr
+    again = CliRunner().invoke(main, ["ingest", str(SAMPLE_DIR), "--store", str(store)])
+    assert again.exit_code == 0 and "new store" not in again.stderr
+
+
 def test_usage_errors_exit_2(settings: Settings) -> None:
     assert CliRunner().invoke(main, ["ingest"]).exit_code == 2
     assert CliRunner().invoke(main, ["ingest", "--bogus", "x"]).exit_code == 2
