@@ -52,6 +52,8 @@ _CAUSE_PHRASES = re.compile(
 # Verbs whose subject is a cause: "X led to", "X caused", "X forced the council to".
 _CAUSING_VERBS = {"lead", "cause", "prompt", "force", "trigger", "spark", "drive", "result", "mean", "allow", "enable"}
 _MANNER_MARKERS = {"by", "through", "using", "via", "with"}
+# Verbs whose "from" phrase says how: what a thing was chosen, drawn or made from.
+_MADE_FROM = {"choose", "pick", "select", "draw", "take", "make", "derive", "produce", "brew", "build", "distil"}
 # Verbs of regarding or describing: "how did she describe it?" is answered by "described it as ...".
 _REGARDING = {
     "describe", "see", "view", "regard", "interpret", "read", "call", "characterise", "characterize", "label",
@@ -1188,8 +1190,6 @@ def _cause(question: Question, doc: Any, anchor: Any | None) -> Span | None:
 
 
 _VERB_GROUP = {"aux", "auxpass", "neg"}
-# Verbs whose "from" phrase says how: what a thing was chosen, drawn or made from.
-_MADE_FROM = {"choose", "pick", "select", "draw", "take", "make", "derive", "produce", "brew", "build", "distil"}
 
 
 def _opens_clause(token: Any) -> bool:
@@ -1236,11 +1236,14 @@ def _means_to(question: Question, doc: Any) -> Span | None:
     asked = _asked(question)
     for to in (t for t in doc if t.lower_ == "to" and t.dep_ == "aux"):
         purpose, act = to.head, to.head.head
+        # (A verb with no content word of its own, "to be", asks nothing.)
+        aim = content_terms(purpose.lemma_)
         if (
             purpose.dep_ in {"advcl", "xcomp"}
             and act.pos_ == "VERB"
             and act.i < to.i
-            and content_terms(purpose.lemma_) <= asked
+            and aim
+            and aim <= asked
             and not content_terms(act.lemma_) <= asked
         ):
             return _clause_from(doc, act, to.i - 1, "means")
