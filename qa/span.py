@@ -437,9 +437,9 @@ def _who_or_what(
             for subject in subjects:
                 # "Board chair Delphine Castellanos cast the vote": the small parser makes the title and the name
                 # after it two subjects; the person is the name.
-                name = next((c for c in subjects if c.pos_ == "PROPN" and c.left_edge.i == subject.i + 1), None)
-                if question.form is Form.PERSON and subject.lemma_.lower() in PERSON_NOUNS and name is not None:
-                    subject = name
+                if question.form is Form.PERSON and subject.lemma_.lower() in PERSON_NOUNS:
+                    after = (c for c in subjects if c.pos_ == "PROPN" and c.left_edge.i == subject.i + 1)
+                    subject = next(after, subject)
                 relative = _relative_head(doc, anchor, subject, asked)
                 found = relative or _antecedent(doc, subject, before)
                 # "its finance director, Graham Lusk, would retire", "the two councillors who voted against, Rufus
@@ -1212,21 +1212,28 @@ def _manner(question: Question, doc: Any, anchor: Any | None) -> Span | None:
     # regarded is its "as ..." phrase.
     if question.predicate in _REGARDING:
         for prep in (t for t in doc if t.lower_ == "as" and t.dep_ == "prep" and t.head.lemma_.lower() in _REGARDING):
-            return _clause_from(doc, prep, max(t.i for t in prep.subtree), "manner")
+            return _manner_phrase(doc, prep)
     if span := _means_to(question, doc):
         return span
     preps = [t for t in doc if t.lower_ in _MANNER_MARKERS and t.dep_ in {"prep", "agent"} and _means(t)]
+    if preps:
+        return _manner_phrase(
+            doc, min(preps, key=lambda t: (anchor is None or t.head != anchor, t.lower_ != "by", t.i))
+        )
     # "How did they pick their numbers?" against "chosen from the fleet numbers of the oldest buses": what a thing is
     # chosen or made from is how.
-    sources = [c for c in anchor.children if c.lower_ == "from"] if anchor is not None else []
-    if not preps and sources and anchor.lemma_.lower() in _MADE_FROM:
-        return _clause_from(doc, sources[0], max(t.i for t in sources[0].subtree), "manner")
-    if not preps:
-        # "How were the attackers able to reach the database?" against "... because the email system did not
-        # require two-factor authentication": without a means, an unambiguous reason says how it came about.
-        span = _cause(question, doc, anchor)
-        return span if span is not None and span.text.lower().startswith(_HOW_REASONS) else None
-    prep = min(preps, key=lambda t: (anchor is None or t.head != anchor, t.lower_ != "by", t.i))
+    if anchor is not None and anchor.lemma_.lower() in _MADE_FROM:
+        source = next((c for c in anchor.children if c.lower_ == "from"), None)
+        if source is not None:
+            return _manner_phrase(doc, source)
+    # "How were the attackers able to reach the database?" against "... because the email system did not require
+    # two-factor authentication": without a means, an unambiguous reason says how it came about.
+    span = _cause(question, doc, anchor)
+    return span if span is not None and span.text.lower().startswith(_HOW_REASONS) else None
+
+
+def _manner_phrase(doc: Any, prep: Any) -> Span | None:
+    """The phrase a preposition of manner opens, to the end of its object."""
     return _clause_from(doc, prep, max(t.i for t in prep.subtree), "manner")
 
 
